@@ -1,0 +1,622 @@
+"""Stage 3b: list[Segment] -> list[Segment] with speakers. Pure text, no I/O.
+
+Evidence, strongest first:
+  tag       a speech tag next to the quote: `"...," said Ann` / `Ann said, "..."` / `said she`
+  beat      the subject of an action sentence in the same paragraph: `"Yes." Ann smiled.`
+  follow    the next paragraph says the speaker stopped: `Ann trailed off.`
+  context   the character the narration just before a conversation is about
+  turn      turn-taking: in a conversation, speakers alternate between two people
+  other     the likeliest participant who is not excluded (names inside a quote are listeners)
+Pronouns (`she said`) and descriptions (`the girl laughed`) resolve to a character only when
+the scene leaves one candidate; otherwise turn-taking decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+
+from .datatypes import Kind, Segment
+from .segments import SPEECH_VERBS
+
+TITLES_MALE = {"mr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
+               "brother", "master", "count", "duke", "baron", "general", "major", "lieutenant", "sergeant",
+               "reverend", "rev", "professor", "prof", "dr", "doctor", "mister"}
+TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",
+                 "sister", "mistress", "duchess", "countess", "baroness", "dame", "mademoiselle", "mlle", "mme"}
+TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "general", "major", "captain"}
+TITLES = TITLES_MALE | TITLES_FEMALE
+HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
+NAME_WORD = r"[A-Z][a-z'\u2019]*[a-z](?:-[A-Z][a-z]+)?"
+TITLE_RE = r"(?:" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True)) + r")\.?"
+NAME_RE = re.compile(
+    rf"(?<![\w-])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}){HONORIFICS}?(?![\w])"
+)
+STOP = set("""
+a about above across after afterwards again against ah ahh all almost alone along already also although always am
+among an and another any anybody anyhow anyone anything anyway anyways anywhere are around as at aye back be became
+because become been before beforehand behind being below beside besides between beyond both bravo but by bye can
+cannot certainly chapter come could dear did do does doing done down during each eh either else elsewhere enough
+especially even ever every everybody everyone everything everywhere except excuse fine first for from further
+good goodbye goodness great ha had has have having he hello her here hers herself hey hi him himself his hm hmm
+how however hush i if in indeed instead into is it its itself just last later let like look maybe me meanwhile
+might mine more moreover most mostly much must my myself never nevertheless next no nobody none nor not nothing now
+nowhere o of off oh ok okay on once one only onto or other others otherwise our ours ourselves out over own part
+perhaps please poor pray quite rather really right said same see seriously shall she should since so some somebody
+someday somehow someone something sometimes somewhere soon still such sure thank thanks than that the their theirs
+them themselves then there thereafter therefore these they this those though through thus to today together
+tomorrow tonight too toward towards true truly under unless until up upon us very was we well were what whatever
+when whenever where wherever whether which while who whoever whole whom whose why will with within without wow would
+yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursday friday saturday sunday january
+february march april may june july august september october november december god heaven lord christmas easter
+english french german italian spanish american british
+""".split())
+PLACE_PREPS = {"in", "at", "to", "from", "into", "near", "towards", "toward", "through", "across", "of"}
+SUBJECT_PRONOUNS = {"he": "m", "she": "f", "i": "i", "his": "m", "her": "f", "my": "i"}
+PERSON_NOUNS = (
+    "girl|boy|man|woman|lady|gentleman|child|kid|stranger|youth|maid|maiden|fellow|old man|old woman|"
+    "mother|father|wife|husband|sister|brother|daughter|son|aunt|uncle|goddess|god|witch|knight|captain|"
+    "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
+)
+DESCRIPTOR = re.compile(
+    rf"^(?:the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
+)
+LEADING_ADVERBS = re.compile(
+    r"^(?:(?:now|then|still|finally|suddenly|instead|again|slowly|quickly|once again|at last|meanwhile|"
+    r"soon|and|but|so|yet|here|there)\b[, ]*)+",
+    re.IGNORECASE,
+)
+_VERB_AFTER = re.compile(
+    r"^\s*(?:\w+ly\s+)?(?:was|had|did|could|would|might|must|should|will|can|is|has|does|shook|took|made|"
+    r"saw|knew|felt|thought|looked|smiled|said|went|came|gave|sat|stood|ran|told|began|seemed|[a-z]+ed|"
+    r"[a-z]{2,}s)\b"
+)
+
+
+@dataclass
+class Character:
+    name: str  # canonical name: the voices.toml key, or the most frequent form
+    aliases: set[str] = field(default_factory=set)  # every form that refers to this character
+    gender: str | None = None  # "m", "f" or None when unknown
+    mentions: int = 0
+
+
+@dataclass
+class Characters:
+    """Every character found in a book, and how their names map to them."""
+
+    by_alias: dict[str, Character]
+    focal: str | None = None  # the character the narration names most (usually the viewpoint)
+
+    def lookup(self, form: str) -> Character | None:
+        return self.by_alias.get(_norm(form))
+
+    def all(self) -> list[Character]:
+        seen: dict[str, Character] = {}
+        for c in self.by_alias.values():
+            seen.setdefault(c.name, c)
+        return sorted(seen.values(), key=lambda c: -c.mentions)
+
+
+def _norm(form: str) -> str:
+    form = re.sub(HONORIFICS + "$", "", form.strip())
+    form = re.sub(r"\s+", " ", form).replace("\u2019", "'")
+    form = re.sub(r"^((?:" + TITLE_RE + r"))(?=\s)", lambda m: m.group(1).rstrip("."), form)
+    return form.lower()
+
+
+def _sentence_starts(text: str) -> set[int]:
+    starts = {0}
+    for m in re.finditer(r"(?:[.!?\u2026]+[\"'\u201d\u2019)]*|\n\s*\n|[\"\u201c\u201d]|\u2014)\s*", text):
+        starts.add(m.end())
+    for m in re.finditer(r"\n", text):
+        starts.add(m.end())
+    return starts
+
+
+def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters:
+    """Find the people in a text, cluster their names, guess their genders."""
+    known = known or {}
+    starts = _sentence_starts(text)
+    lower_words = Counter(w.lower() for w in re.findall(r"\b[a-z][a-z']+\b", text))
+    forms: Counter[str] = Counter()  # normalized form -> mid-sentence count
+    display: dict[str, str] = {}
+    person: Counter[str] = Counter()
+    not_person: Counter[str] = Counter()
+    for m in NAME_RE.finditer(text):
+        title = m["title"]
+        words = m["name"].split()
+        # Drop leading stopwords ("The Bennets", "Then Madoka") word by word.
+        while words and words[0].lower() in STOP:
+            words = words[1:]
+        if not words:
+            continue
+        if words[-1].lower() in STOP:
+            continue
+        at_start = m.start() in starts or (not title and m.start("name") in starts)
+        for i, w in enumerate(words):
+            if w.lower() in STOP or w.lower() in TITLES:
+                words = words[:i]
+                break
+        if not words:
+            continue
+        name = " ".join(words)
+        form = (title.rstrip(".") + " " + name) if title else name
+        key = _norm(form)
+        display.setdefault(key, form)
+        if not at_start or title:
+            forms[key] += 1
+        before = text[max(0, m.start() - 12) : m.start()].lower().split()
+        after = text[m.end() : m.end() + 30]
+        if title or _VERB_AFTER.match(after) or re.match(r"^'s\b|^\u2019s\b", after):
+            person[key] += 1
+        if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after) or re.match(r"^\s*[,!?]", after):
+            person[key] += 1
+        if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
+            not_person[key] += 1
+    chars: dict[str, Character] = {}
+    for key, count in forms.items():
+        words = key.split()
+        bare = words[-1] if words[0] in TITLES else words[0]
+        if count < 2 and person[key] < 2:
+            continue
+        if person[key] == 0 or not_person[key] > person[key] + count // 2:
+            continue
+        if words[0] not in TITLES and lower_words[bare] >= max(2, count):
+            continue  # "Hope", "Will": ordinary words more often than names
+        chars[key] = Character(display[key], {key}, mentions=count)
+    _cluster(chars, forms)
+    by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
+    for name, aliases in known.items():
+        target = by_alias.get(_norm(name))
+        if target is None:
+            target = Character(name, {_norm(name)})
+        for alias in [name, *aliases]:
+            other = by_alias.get(_norm(alias))
+            if other is not None and other is not target:
+                target.aliases |= other.aliases
+                target.mentions += other.mentions
+                for a in other.aliases:
+                    by_alias[a] = target
+            target.aliases.add(_norm(alias))
+            by_alias[_norm(alias)] = target
+        target.name = name
+    result = Characters(by_alias)
+    _guess_genders(text, result)
+    counts = Counter({c.name: c.mentions for c in result.all()})
+    result.focal = counts.most_common(1)[0][0] if counts else None
+    return result
+
+
+def _cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
+    """Merge `Madoka Kaname` into `Madoka`, `Darcy` into `Mr. Darcy`; keep Mr. and Mrs. Bennet apart."""
+    keys = sorted(chars, key=lambda k: -forms[k])
+    for key in sorted(chars, key=lambda k: len(k.split())):
+        c = chars[key]
+        words = key.split()
+        if len(words) == 1:
+            continue
+        titled = words[0] in TITLES
+        parts = words[1:] if titled else words
+        if titled:
+            continue
+        # A full name joins the character named by its first (given) name, if that is unambiguous.
+        for part in (parts[0], parts[-1]):
+            if part in chars and chars[part] is not c:
+                _merge(chars, chars[part], c)
+                break
+    # A bare surname belongs to the one titled form that dominates it ("Darcy" -> "Mr. Darcy").
+    for key in keys:
+        words = key.split()
+        if len(words) != 1 or key not in chars:
+            continue
+        titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
+        if len(titled) == 1 or (titled and forms[max(titled, key=forms.__getitem__)] >= 0.8 * sum(forms[t] for t in titled)):
+            best = max(titled, key=forms.__getitem__)
+            if chars[best] is not chars[key]:
+                _merge(chars, chars[key], chars[best])
+
+
+def _merge(chars: dict[str, Character], into: Character, other: Character) -> None:
+    into.aliases |= other.aliases
+    into.mentions += other.mentions
+    if other.mentions > into.mentions - other.mentions:
+        into.name = other.name if len(other.name.split()) <= len(into.name.split()) else into.name
+    for a in other.aliases:
+        chars[a] = into
+
+
+def _guess_genders(text: str, chars: Characters) -> None:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in NAME_RE.finditer(text):
+        title = (m["title"] or "").rstrip(".").lower()
+        form = ((m["title"] or "") + " " + m["name"]).strip()
+        c = chars.lookup(form) or chars.lookup(m["name"]) or chars.lookup(m["name"].split()[0])
+        if c is None:
+            continue
+        if title in TITLES_FEMALE:
+            votes[c.name]["f"] += 5
+        elif title in TITLES_MALE and title not in TITLES_NEUTRAL:
+            votes[c.name]["m"] += 5
+        window = text[m.end() : m.end() + 80]
+        window = re.split(r"[\"\u201c\u201d]|\n\n", window)[0]
+        he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.I))
+        she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.I))
+        if he and not she:
+            votes[c.name]["m"] += 1
+        elif she and not he:
+            votes[c.name]["f"] += 1
+    for c in chars.all():
+        v = votes.get(c.name)
+        if v:
+            g, n = v.most_common(1)[0]
+            if n >= 2 and n > 1.5 * (sum(v.values()) - n):
+                c.gender = g
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Attribution
+
+@dataclass
+class Mention:
+    kind: str  # "name", "pronoun", "descriptor"
+    value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor noun
+
+
+@dataclass
+class Turn:
+    """A paragraph holding dialogue: one speaker unless its quotes have different tags."""
+
+    paragraph: int
+    quotes: list[int]  # indices into the segment list
+    speaker: str | None = None
+    evidence: str | None = None
+    confidence: float = 0.0
+    excluded: set[str] = field(default_factory=set)
+    pronoun: str | None = None  # an unresolved pronoun subject, as a gender
+    descriptor: bool = False  # the speaker is described, not named: "the girl laughed"
+    conversation: int = 0
+
+
+def attribute(segments: list[Segment], text: str, chars: Characters, continued: set[int] | None = None) -> list[Segment]:
+    """Credit every dialogue segment of one chapter with a speaker (or None), with evidence."""
+    continued = continued or set()
+    segs = list(segments)
+    turns = _turns(segs)
+    if not turns:
+        return segs
+    by_para: dict[int, list[Segment]] = defaultdict(list)
+    for s in segs:
+        by_para[s.paragraph].append(s)
+    quote_speaker: dict[int, tuple[str, str, float]] = {}
+    speakers_in_chapter: Counter[str] = Counter()
+    for t in turns:
+        for qi in t.quotes:
+            t.excluded |= _names_in(segs[qi].text, chars)
+        for qi in t.quotes:
+            found = _tag(segs, qi, chars)
+            if found is not None:
+                m, conf = found
+                if m.kind == "name":
+                    quote_speaker[qi] = (m.value, "tag", conf)
+                else:
+                    _note_unresolved(t, m)
+        if not any(qi in quote_speaker for qi in t.quotes):
+            beat = _beat(segs, t, chars)
+            if beat is not None:
+                if beat.kind == "name":
+                    t.speaker, t.evidence, t.confidence = beat.value, "beat", 0.8
+                else:
+                    _note_unresolved(t, beat)
+        tagged = [quote_speaker[qi][0] for qi in t.quotes if qi in quote_speaker]
+        if tagged and t.speaker is None:
+            t.speaker, t.evidence, t.confidence = tagged[0], "tag", 0.95
+        if t.speaker:
+            speakers_in_chapter[t.speaker] += 1
+    _conversations(turns, by_para, text)
+    _follow_and_context(turns, by_para, segs, chars, text)
+    for t in turns:
+        if t.speaker and t.evidence in {"follow", "context"}:
+            speakers_in_chapter[t.speaker] += 1
+    _resolve_descriptors(turns, chars, speakers_in_chapter)
+    _turn_taking(turns, chars, speakers_in_chapter)
+    # Continued multi-paragraph speeches keep their speaker.
+    prev_turn: Turn | None = None
+    for t in turns:
+        if prev_turn and any(segs[q].start in continued for q in t.quotes[:1]) and prev_turn.speaker:
+            t.speaker, t.evidence, t.confidence = prev_turn.speaker, "continued", prev_turn.confidence
+        prev_turn = t
+    out = list(segs)
+    for t in turns:
+        for qi in t.quotes:
+            who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
+            if who is None:
+                ev, conf = None, 0.0
+            out[qi] = replace(segs[qi], speaker=who, evidence=ev, confidence=round(conf, 2))
+    return out
+
+
+def _turns(segs: list[Segment]) -> list[Turn]:
+    turns: list[Turn] = []
+    for i, s in enumerate(segs):
+        if s.kind is not Kind.DIALOGUE:
+            continue
+        if turns and turns[-1].paragraph == s.paragraph:
+            turns[-1].quotes.append(i)
+        else:
+            turns.append(Turn(s.paragraph, [i]))
+    return turns
+
+
+def _names_in(quote: str, chars: Characters) -> set[str]:
+    found = set()
+    for m in NAME_RE.finditer(quote):
+        c = _lookup_match(m, chars)
+        if c is not None:
+            found.add(c.name)
+    return found
+
+
+def _lookup_match(m: re.Match[str], chars: Characters) -> Character | None:
+    name = m["name"]
+    title = m["title"]
+    words = name.split()
+    if title:
+        c = chars.lookup(f"{title} {name}") or chars.lookup(f"{title} {words[0]}")
+        if c:
+            return c
+        if title.rstrip(".").lower() in TITLES and chars.lookup(words[-1]) is not None:
+            # "Mrs. Bennet" must not fall back to "Bennet" when that is someone else's alias.
+            return None
+    for n in range(len(words), 0, -1):
+        c = chars.lookup(" ".join(words[:n]))
+        if c:
+            return c
+        c = chars.lookup(" ".join(words[-n:])) if n < len(words) else None
+        if c:
+            return c
+    return None
+
+
+_PRONOUN = r"(?P<pron>he|she|I)"
+_ADVERB = r"(?:\s+\w+ly)?"
+
+
+def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float] | None:
+    """A speech tag in the narration right after or right before the quote."""
+    q = segs[qi]
+    after = segs[qi + 1] if qi + 1 < len(segs) and segs[qi + 1].paragraph == q.paragraph else None
+    before = segs[qi - 1] if qi > 0 and segs[qi - 1].paragraph == q.paragraph else None
+    if after is not None and after.kind is Kind.NARRATION:
+        head = after.text[:120]
+        m = re.match(rf"^[\s,;\u2014-]*(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>.+)", head, re.I)
+        if m:
+            mention = _mention_at(m["who"], chars)
+            if mention:
+                return mention, 0.95
+        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b", head, re.I)
+        if m and not re.search(r"[.!?;]", m["who"]):
+            mention = _mention_at(m["who"], chars)
+            if mention:
+                return mention, 0.95
+    if before is not None and before.kind is Kind.NARRATION:
+        tail = before.text[-160:]
+        tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
+        m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.I)
+        if m:
+            mention = _mention_at(m["who"].strip(), chars, last=True)
+            if mention:
+                return mention, 0.9
+        m = re.search(rf"\b(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>[^,.!?]{{1,40}})[,:]\s*$", tail, re.I)
+        if m:
+            mention = _mention_at(m["who"], chars)
+            if mention:
+                return mention, 0.9
+    return None
+
+
+def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | None:
+    """The character a short phrase starts with (or ends with, when `last`)."""
+    phrase = phrase.strip(" ,;:\u2014-")
+    if last:
+        # "At this point, Madoka" / "and then she": the mention nearest the verb.
+        phrase = re.split(r",\s*", phrase)[-1]
+        phrase = LEADING_ADVERBS.sub("", phrase)
+    else:
+        phrase = LEADING_ADVERBS.sub("", phrase)
+    low = phrase.lower()
+    first = low.split(" ", 1)[0] if low else ""
+    if first in ("he", "she", "i"):
+        return Mention("pronoun", SUBJECT_PRONOUNS[first])
+    m = NAME_RE.match(phrase)
+    if m:
+        c = _lookup_match(m, chars)
+        if c:
+            return Mention("name", c.name)
+    d = DESCRIPTOR.match(phrase)
+    if d:
+        return Mention("descriptor", d["noun"].lower())
+    return None
+
+
+def _subject(sentence: str, chars: Characters) -> Mention | None:
+    """The grammatical subject of an action sentence, when it is a person."""
+    s = sentence.strip().lstrip("\u2014-\u2013 ")
+    s = LEADING_ADVERBS.sub("", s)
+    first = s.split(" ", 1)[0].lower().strip(",")
+    if first in SUBJECT_PRONOUNS:
+        return Mention("pronoun", SUBJECT_PRONOUNS[first])
+    found = _mention_at(s, chars)
+    if found:
+        return found
+    # A leading participle or subordinate clause: "Closing her eyes, Madoka nodded."
+    m = re.match(r"^(?:[A-Z]\w*ing|After|Before|As|When|While|With|Though|Although|Despite|Once|Without|"
+                 r"Fighting|Even|For)\b[^,]{0,120},\s*(?P<rest>.*)$", s)
+    if m:
+        return _mention_at(m["rest"], chars)
+    return None
+
+
+def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
+    """The subject of the narration sentence right after (or else right before) the turn's quotes."""
+    for qi in t.quotes:
+        nxt = segs[qi + 1] if qi + 1 < len(segs) else None
+        if nxt is not None and nxt.paragraph == t.paragraph and nxt.kind is Kind.NARRATION:
+            first = re.split(r"(?<=[.!?\u2026])\s+", nxt.text.strip(), maxsplit=1)[0]
+            if first[:1].isupper():
+                m = _subject(first, chars)
+                if m:
+                    return m
+    for qi in t.quotes:
+        prv = segs[qi - 1] if qi > 0 else None
+        if prv is not None and prv.paragraph == t.paragraph and prv.kind is Kind.NARRATION:
+            last = re.split(r"(?<=[.!?\u2026])\s+", prv.text.strip())[-1]
+            m = _subject(last, chars)
+            if m:
+                return m
+    return None
+
+
+def _note_unresolved(t: Turn, m: Mention) -> None:
+    """Pronouns and descriptions are resolved later, with the whole scene in view."""
+    if m.kind == "pronoun" and t.pronoun is None:
+        t.pronoun = m.value
+    elif m.kind == "descriptor":
+        t.descriptor = True
+
+
+def _conversations(turns: list[Turn], by_para: dict[int, list[Segment]], text: str) -> None:
+    """Number conversations: a run of dialogue paragraphs with at most two narration paragraphs between."""
+    conv = 0
+    for prev, t in zip([None, *turns], turns):
+        if prev is not None:
+            between = [p for p in range(prev.paragraph + 1, t.paragraph) if p in by_para]
+            if len(between) > 2:
+                conv += 1
+        t.conversation = conv
+
+
+def _mentioned_in(segs: list[Segment], chars: Characters) -> list[str]:
+    names: list[str] = []
+    for s in segs:
+        if s.kind is Kind.NARRATION:
+            for m in NAME_RE.finditer(s.text):
+                c = _lookup_match(m, chars)
+                if c is not None:
+                    names.append(c.name)
+            if DESCRIPTOR.search(s.text.lower()) or re.search(rf"\bthe\s+(?:[a-z-]+\s+){{0,3}}(?:{PERSON_NOUNS})\b", s.text, re.I):
+                names.append("\0someone")
+    return names
+
+
+def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], segs: list[Segment],
+                        chars: Characters, text: str) -> None:
+    paras = sorted(by_para)
+    index = {p: i for i, p in enumerate(paras)}
+    for n, t in enumerate(turns):
+        if t.speaker:
+            continue
+        i = index[t.paragraph]
+        # The next paragraph opens with the speaker finishing: "Ann trailed off."
+        if i + 1 < len(paras):
+            nxt = by_para[paras[i + 1]]
+            if nxt and nxt[0].kind is Kind.NARRATION:
+                first = re.split(r"(?<=[.!?])\s+", nxt[0].text, maxsplit=1)[0]
+                m = re.match(rf"^(?P<who>.{{1,40}}?)\s+(?:trailed off|finished|continued|went on|added|concluded|"
+                             rf"fell silent|paused)\b", first)
+                if m:
+                    mention = _mention_at(m["who"], chars)
+                    if mention and mention.kind == "name":
+                        t.speaker, t.evidence, t.confidence = mention.value, "follow", 0.7
+                        continue
+        # The first turn of a conversation: the narration just before is about the speaker.
+        first_of_conv = n == 0 or turns[n - 1].conversation != t.conversation
+        if first_of_conv and i > 0:
+            prev = by_para[paras[i - 1]]
+            if all(s.kind is Kind.NARRATION for s in prev):
+                names = set(_mentioned_in(prev, chars))
+                if len(names) == 1 and "\0someone" not in names:
+                    who = names.pop()
+                    if who not in t.excluded:
+                        t.speaker, t.evidence, t.confidence = who, "context", 0.5
+
+
+def _resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
+    """`the girl laughed`: a description names someone other than the viewpoint character."""
+    for t in turns:
+        if t.speaker or not t.descriptor:
+            continue
+        candidates = [w for w, _ in speakers.most_common() if w != chars.focal and w not in t.excluded]
+        if candidates:
+            t.speaker, t.evidence, t.confidence = candidates[0], "beat", 0.6
+
+
+def _turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
+    convs: dict[int, list[Turn]] = defaultdict(list)
+    for t in turns:
+        convs[t.conversation].append(t)
+    for conv in convs.values():
+        for _ in range(len(conv) + 1):
+            changed = False
+            for i, t in enumerate(conv):
+                if t.speaker:
+                    continue
+                who, ev = _from_neighbours(conv, i, chars, speakers)
+                if who:
+                    t.speaker, t.evidence, t.confidence = who, ev, 0.6 if ev == "turn" else 0.4
+                    changed = True
+            if not changed:
+                break
+
+
+def _participants(conv: list[Turn], speakers: Counter[str]) -> list[str]:
+    seen = Counter(t.speaker for t in conv if t.speaker)
+    ranked = [w for w, _ in seen.most_common()]
+    for w, _ in speakers.most_common():
+        if w not in ranked:
+            ranked.append(w)
+    return ranked
+
+
+def _other(who: str, conv: list[Turn], i: int, speakers: Counter[str], excluded: set[str]) -> str | None:
+    """The person `who` is talking with: the nearest different speaker in the conversation."""
+    for d in range(1, len(conv)):
+        for j in (i - d, i + d):
+            if 0 <= j < len(conv) and conv[j].speaker and conv[j].speaker != who and conv[j].speaker not in excluded:
+                return conv[j].speaker
+    for w in _participants(conv, speakers):
+        if w != who and w not in excluded:
+            return w
+    return None
+
+
+def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Counter[str]) -> tuple[str | None, str]:
+    t = conv[i]
+    anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other"}]
+    for _, j in sorted(anchors):
+        anchor = conv[j].speaker
+        assert anchor is not None
+        d = abs(j - i)
+        who = anchor if d % 2 == 0 else _other(anchor, conv, j, speakers, set())
+        if who and who not in t.excluded and _fits_pronoun(who, t, chars):
+            return who, "turn"
+        if who and who in t.excluded:
+            alt = _other(who, conv, i, speakers, t.excluded)
+            if alt:
+                return alt, "turn"
+        break
+    if anchors:
+        return None, ""
+    # No anchor in this conversation: a name inside the quote tells us who is *not* speaking.
+    candidates = [w for w in _participants(conv, speakers) if w not in t.excluded]
+    if t.excluded and candidates:
+        return candidates[0], "other"
+    return (candidates[0], "other") if len(candidates) == 1 else (None, "")
+
+
+def _fits_pronoun(who: str, t: Turn, chars: Characters) -> bool:
+    if t.pronoun is None or t.pronoun == "i":
+        return True
+    c = chars.lookup(who)
+    return c is None or c.gender is None or c.gender == t.pronoun

@@ -1,0 +1,108 @@
+"""Frozen dataclasses passed between the pipeline stages. Durations are milliseconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    path: Path
+    text: str  # the whole input as Python reads it (after decoding); offsets index this
+    title: str
+    author: str | None = None
+    encoding: str = "utf-8"
+    # Chapters found by the loader itself (EPUB navigation); None: find them in the text.
+    chapters: tuple[Chapter, ...] | None = None
+    cover: bytes | None = None  # image bytes, JPEG or PNG
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    number: int  # 1-based, in reading order
+    title: str
+    start: int  # character offsets into Book.text, end exclusive
+    end: int
+
+
+class Kind(str, Enum):
+    NARRATION = "narration"
+    DIALOGUE = "dialogue"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    chapter: int
+    index: int  # position within the chapter
+    kind: Kind
+    text: str  # == book.text[start:end]
+    start: int
+    end: int
+    paragraph: int  # paragraph number within the book; a change means a paragraph pause
+    speaker: str | None = None  # None: narration, or dialogue nobody could be credited with
+    quote_id: str | None = None  # stable id of a dialogue segment, for corrections
+    confidence: float = 0.0  # 0-1, how sure attribution is
+    evidence: str | None = None  # which rule credited the speaker: tag, beat, vocative, turn, ...
+    scene_break_before: bool = False  # a `***` scene break precedes this segment
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    id: str  # eSpeak NG voice, optionally +variant, e.g. "en-us+f2"
+    rate: int = 160  # words per minute
+    pitch: int = 50  # 0-99
+    volume: float = 1.0  # 0.0-2.0
+    engine: str = "espeak"
+    model: str | None = None  # Piper model name or path; None for eSpeak
+    options: tuple[tuple[str, float], ...] = ()  # engine-specific settings, sorted
+
+    def describe(self) -> str:
+        """Short human description, e.g. `en-us+f2 170wpm p70`."""
+        if self.engine != "espeak":
+            return f"{self.engine}:{self.model} {self.rate}wpm"
+        return f"{self.id} {self.rate}wpm p{self.pitch}"
+
+
+@dataclass(frozen=True, slots=True)
+class Pauses:
+    sentence: int = 250  # ms
+    paragraph: int = 650
+    speaker_change: int = 400
+    chapter: int = 2000
+    scene: int = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One utterance to synthesize: a sentence (or short segment) in one voice."""
+
+    segment: Segment
+    text: str  # what is spoken (quote marks removed, pronunciations applied)
+    voice: Voice
+    pause_before: int  # ms of silence before this line
+    key: str = ""  # content hash: the clip cache key
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    line: Line
+    wav: Path  # 16-bit mono PCM WAV, trimmed and levelled
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterAudio:
+    chapter: Chapter
+    duration: int  # ms
+    cues: tuple[Cue, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Where one segment is heard, relative to the book start."""
+
+    start: int  # ms
+    end: int
+    text: str
+    speaker: str | None

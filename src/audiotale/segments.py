@@ -1,0 +1,279 @@
+"""Stage 3a: Chapter -> list[Segment], narration vs dialogue. Pure text, no I/O.
+
+Segments tile the text: every non-whitespace character of a chapter lands in exactly one segment,
+in order. Quote marks belong to the dialogue segment they open or close. Scare quotes
+(`a "professional" place`) and quoted titles stay inside the narration around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .datatypes import Chapter, Kind, Segment
+
+SPEECH_VERBS = (
+    "said|says|say|asked|asks|ask|replied|replies|reply|answered|answers|cried|cries|exclaimed|exclaims|"
+    "shouted|shouts|yelled|yells|screamed|whispered|whispers|murmured|murmurs|muttered|mutters|called|"
+    "continued|continues|added|adds|began|begins|repeated|repeats|returned|rejoined|observed|remarked|"
+    "declared|insisted|interrupted|pleaded|protested|responded|responds|retorted|sighed|laughed|"
+    "said|snapped|spoke|speaks|stammered|stuttered|suggested|told|tells|urged|warned|went on|agreed|"
+    "admitted|announced|argued|begged|blurted|called out|chuckled|conceded|demanded|explained|grumbled|"
+    "groaned|growled|hissed|inquired|enquired|joked|mumbled|nodded|offered|ordered|promised|quipped|"
+    "reasoned|recalled|repeated|reminded|replied|sobbed|stated|teased|thought|wondered|wailed|gasped|"
+    "breathed|faltered|persisted|pursued|resumed|echoed|sneered|snarled|squeaked|shrieked|roared|"
+    "bellowed|cautioned|confessed|concluded|assured|affirmed|acknowledged|observed|ventured|smiled|"
+    "grinned|giggled|drawled|mused|corrected|countered|greeted|chimed in|piped up|trailed off"
+)
+SPEECH_VERB = re.compile(rf"\b(?:{SPEECH_VERBS})\b", re.IGNORECASE)
+
+_OPEN_DOUBLE = "\u201c\u201e\u00ab"  # “ „ «
+_CLOSE_DOUBLE = "\u201d\u00bb"  # ” »
+_OPEN_SINGLE = "\u2018\u201a\u2039"  # ‘ ‚ ‹
+_CLOSE_SINGLE = "\u2019\u203a"  # ’ ›
+_OPENER_CONTEXT = set(" \t\n([{<\u2014\u2013-/*_")
+SCENE_BREAK = re.compile(r"^\s*(?:[*#~=_\-\u2022\u00b7]\s*){1,}\s*$")
+_ELISIONS = {"tis", "twas", "twill", "twould", "em", "cause", "course", "til", "till", "n", "ere", "bout",
+             "round", "scuse", "ow", "im", "er", "e", "appen", "ope", "alf", "ad", "ave", "ello", "ere's"}
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    number: int  # paragraph number within the book
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    start: int  # offset of the opening mark (or of the paragraph start for a continued quote)
+    end: int  # offset just past the closing mark (or the paragraph end when unclosed)
+    paragraph: int
+    closed: bool
+    continues: bool  # an unclosed quote whose speech goes on in the next paragraph
+
+
+def paragraphs(text: str, start: int, end: int, first_number: int = 0) -> list[Paragraph]:
+    """Paragraphs of text[start:end]: blank-line separated, or one per line when the book has no blank lines."""
+    blank_lines = _has_blank_line_paragraphs(text)
+    pattern = re.compile(r"\n[ \t]*\n\s*" if blank_lines else r"\n\s*")
+    found: list[Paragraph] = []
+    pos = start
+    for m in pattern.finditer(text, start, end):
+        _add_paragraph(text, pos, m.start(), found, first_number)
+        pos = m.end()
+    _add_paragraph(text, pos, end, found, first_number)
+    return found
+
+
+def _add_paragraph(text: str, start: int, end: int, found: list[Paragraph], first_number: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        found.append(Paragraph(first_number + len(found), start, end))
+
+
+_blank_cache: dict[int, bool] = {}
+
+
+def _has_blank_line_paragraphs(text: str) -> bool:
+    key = id(text)
+    if key not in _blank_cache:
+        lines = text.count("\n") + 1
+        blanks = len(re.findall(r"\n[ \t]*\n", text))
+        _blank_cache.clear()
+        _blank_cache[key] = blanks >= 1 and (blanks * 20 >= lines or lines < 4)
+    return _blank_cache[key]
+
+
+def quote_style(text: str) -> str:
+    """"double" or "single": which marks the book uses for speech."""
+    doubles = sum(text.count(c) for c in '"' + _OPEN_DOUBLE + _CLOSE_DOUBLE)
+    singles = len(re.findall(r"(?:^|[\s(\u2014])[\u2018'](?=[A-Za-z])", text))
+    singles += text.count("\u2018")
+    return "single" if singles >= 4 and singles > doubles else "double"
+
+
+def find_quotes(text: str, paras: list[Paragraph], style: str) -> list[Quote]:
+    """Quoted spans, paragraph by paragraph; an unclosed quote ends with its paragraph."""
+    quotes: list[Quote] = []
+    for i, p in enumerate(paras):
+        spans = _scan_paragraph(text, p.start, p.end, style, starts_open=False)
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        for start, end, closed in spans:
+            continues = False
+            if not closed and nxt is not None and _opens_with_quote(text, nxt.start, style):
+                continues = True
+            quotes.append(Quote(start, end, p.number, closed, continues))
+    return quotes
+
+
+def _opens_with_quote(text: str, pos: int, style: str) -> bool:
+    c = text[pos : pos + 1]
+    if style == "double":
+        return c == '"' or c in _OPEN_DOUBLE
+    return c in _OPEN_SINGLE or c == "'"
+
+
+def _scan_paragraph(text: str, start: int, end: int, style: str, starts_open: bool) -> list[tuple[int, int, bool]]:
+    spans: list[tuple[int, int, bool]] = []
+    open_at: int | None = start if starts_open else None
+    for i in range(start, end):
+        kind = _mark_kind(text, i, start, end, style, open_at is not None)
+        if kind == "open" and open_at is None:
+            open_at = i
+        elif kind == "close" and open_at is not None:
+            spans.append((open_at, i + 1, True))
+            open_at = None
+        elif kind == "toggle":
+            if open_at is None:
+                open_at = i
+            else:
+                spans.append((open_at, i + 1, True))
+                open_at = None
+    if open_at is not None:
+        spans.append((open_at, end, False))
+    return spans
+
+
+def _mark_kind(text: str, i: int, start: int, end: int, style: str, is_open: bool) -> str | None:
+    c = text[i]
+    before = text[i - 1] if i > start else " "
+    after = text[i + 1] if i + 1 < end else " "
+    if style == "double":
+        if c in _OPEN_DOUBLE:
+            return "open"
+        if c in _CLOSE_DOUBLE:
+            return "close"
+        if c == '"':
+            if not is_open:
+                return "open" if not after.isspace() or before in _OPENER_CONTEXT else "toggle"
+            return "close"
+        return None
+    # Single quotes: ’ and ' are apostrophes too (don't, 'tis, the Joneses').
+    if c in _OPEN_SINGLE:
+        return "open" if not is_open else None
+    if c in _CLOSE_SINGLE or c == "'":
+        if before.isalnum() and after.isalnum():
+            return None  # don't, o'clock
+        if not is_open:
+            if c == "'" or c == "\u2019":
+                if (before in _OPENER_CONTEXT or i == start) and after.isalnum():
+                    word = re.match(r"[A-Za-z]+", text[i + 1 : i + 12])
+                    if word and word.group(0).lower() in _ELISIONS and not _closer_ahead(text, i + 1, end):
+                        return None
+                    return "open"
+            return None
+        if after.isalnum():
+            return None
+        if before == "s" and after in " \t\n" and not _closer_ahead(text, i + 1, end):
+            return "close"
+        if before == "s" and after in " \t\n":
+            return None  # the Joneses' house: a closer still follows
+        return "close" if not before.isspace() else None
+    return None
+
+
+def _closer_ahead(text: str, pos: int, end: int) -> bool:
+    """Is there a plausible closing single quote later in the paragraph?"""
+    return re.search(r"[^\s\w][\u2019']|\w[\u2019'](?=[\s,.;:!?\u2014-]|$)", text[pos:end]) is not None
+
+
+def is_speech(text: str, q: Quote, para: Paragraph) -> bool:
+    """False for scare quotes and quoted titles: short, mid-sentence, no speech verb nearby."""
+    if not q.closed or q.start == para.start:
+        return True
+    inner = text[q.start + 1 : q.end - 1].strip()
+    words = inner.split()
+    before = text[para.start : q.start].rstrip()
+    after = text[q.end : para.end].lstrip()
+    if not before or before[-1] in ".!?:\u2026" or before.endswith(("\u201d", '"', "\u2019")):
+        return True  # the quote starts a sentence
+    if SPEECH_VERB.search(_sentence_tail(before)) or re.match(rf"^[,\s]*(?:{SPEECH_VERBS})\b", after, re.I):
+        return True
+    if re.match(r"^[,\s]*(?:he|she|they|I|we)\s+(?:" + SPEECH_VERBS + r")\b", after, re.I):
+        return True
+    if inner[-1:] in ".!?\u2026" and len(words) >= 3:
+        return True
+    return len(words) > 5
+
+
+def _sentence_tail(before: str) -> str:
+    """The current sentence's text before a quote."""
+    cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "))
+    return before[cut + 1 :] if cut >= 0 else before
+
+
+def segment_chapter(text: str, chapter: Chapter, first_paragraph: int = 0) -> list[Segment]:
+    """Split one chapter into narration and dialogue segments that tile its text."""
+    paras = paragraphs(text, chapter.start, chapter.end, first_paragraph)
+    style = quote_style(text)
+    quotes = find_quotes(text, paras, style)
+    by_para: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_para.setdefault(q.paragraph, []).append(q)
+    segments: list[Segment] = []
+    scene_break = False
+
+    def add(kind: Kind, start: int, end: int, para: int) -> None:
+        nonlocal scene_break
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            return
+        segments.append(
+            Segment(chapter.number, len(segments), kind, text[start:end], start, end, para,
+                    scene_break_before=scene_break)
+        )
+        scene_break = False
+
+    for p in paras:
+        if SCENE_BREAK.match(text[p.start : p.end]):
+            add(Kind.NARRATION, p.start, p.end, p.number)
+            scene_break = True
+            continue
+        pos = p.start
+        for q in by_para.get(p.number, []):
+            if not is_speech(text, q, p):
+                continue
+            add(Kind.NARRATION, pos, q.start, p.number)
+            add(Kind.DIALOGUE, q.start, q.end, p.number)
+            pos = q.end
+        add(Kind.NARRATION, pos, p.end, p.number)
+    return segments
+
+
+def continued_quotes(text: str, chapter: Chapter, first_paragraph: int = 0) -> set[int]:
+    """Start offsets of dialogue segments that continue the previous paragraph's speech."""
+    paras = paragraphs(text, chapter.start, chapter.end, first_paragraph)
+    quotes = find_quotes(text, paras, quote_style(text))
+    result: set[int] = set()
+    for prev, q in zip(quotes, quotes[1:]):
+        if prev.continues and q.paragraph == prev.paragraph + 1:
+            result.add(q.start)
+    return result
+
+
+def spoken_text(segment_text: str) -> str:
+    """The words to say: quote marks and Markdown emphasis removed."""
+    t = segment_text.strip()
+    if t[:1] in '"\u201c\u201d\u201e\u00ab\u2018\u2019\u201a\u2039\'':
+        t = t[1:]
+    if t[-1:] in '"\u201c\u201d\u00bb\u2019\u203a\'':
+        t = t[:-1]
+    t = re.sub(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)", "", t)
+    return t.strip()
+
+
+_ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bSr)(?<!\bvs)(?<!\bMt)(?<!\bNo)"
+SENTENCE_END = re.compile(_ABBREV + r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split spoken text into sentences (keeps abbreviations like Mr. together)."""
+    parts = [s.strip() for s in SENTENCE_END.split(text)]
+    return [p for p in parts if p]
