@@ -1,0 +1,319 @@
+"""Stage 4: voices.toml -> Cast; list[Segment] -> list[Line]. Pure text, no audio.
+
+voices.toml is validated strictly: unknown tables and keys, unknown voices and out-of-range
+values are ConfigErrors that name the file, the line and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .datatypes import Kind, Line, Pauses, Segment, Voice
+from .errors import ConfigError
+from .segments import sentences, spoken_text
+
+VOICE_KEYS = {"voice", "rate", "pitch", "volume", "engine", "model", "length_scale", "noise_scale",
+              "noise_w_scale", "speaker"}
+RANGES = {"rate": (80, 450), "pitch": (0, 99), "volume": (0.0, 2.0), "length_scale": (0.1, 5.0),
+          "noise_scale": (0.0, 2.0), "noise_w_scale": (0.0, 2.0), "speaker": (0, 10000)}
+PAUSE_KEYS = {"sentence", "paragraph", "speaker_change", "chapter", "scene"}
+TOP_KEYS = {"narrator", "unknown", "characters", "pauses", "pronunciations", "book", "auto"}
+ENGINES = ("espeak", "piper")
+DEFAULT_NARRATOR = Voice("en-gb-x-rp", rate=155, pitch=45)
+# Automatic voices, clearest first (see VOICES.md): distinct families, variants and pitches.
+AUTO_FEMALE = (Voice("en-us+f2", 165, 70), Voice("en-us+f5", 165, 60), Voice("en-gb-x-rp+f2", 160, 62),
+               Voice("en-us+f4", 165, 55), Voice("en-gb-scotland+f2", 165, 66), Voice("en-029+f5", 165, 58))
+AUTO_MALE = (Voice("en-us", 165, 40), Voice("en-us+m3", 165, 50), Voice("en-gb-scotland", 165, 42),
+             Voice("en-029", 165, 48), Voice("en-gb-x-rp+m3", 160, 35), Voice("en-us+m1", 165, 30))
+AUTO_ANY = tuple(v for pair in zip(AUTO_MALE, AUTO_FEMALE) for v in pair)
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    narrator: Voice
+    unknown: Voice  # for quotes nobody could be credited with
+    characters: dict[str, Voice]  # name -> voice, from voices.toml
+    aliases: dict[str, list[str]]  # name -> other names for the same character
+    pauses: Pauses
+    pronunciations: dict[str, str] = field(default_factory=dict)
+    book: dict[str, str] = field(default_factory=dict)  # title, author
+    source: Path | None = None
+
+
+def load_cast(path: Path | None, known_voices: set[str] | None = None, variants: set[str] | None = None) -> Cast:
+    """Read and validate voices.toml; None or a missing default file gives the built-in cast."""
+    if path is None:
+        return Cast(DEFAULT_NARRATOR, DEFAULT_NARRATOR, {}, {}, Pauses())
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; give the path of a voices.toml file")
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as e:
+        raise ConfigError(f"{path}: no such file; create it or pass --voices with an existing file") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text; re-save it as UTF-8") from e
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        where = f"{path}:{m.group(1)}" if m else str(path)
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        raise ConfigError(f"{where}: TOML syntax error: {msg}; fix the line (strings need quotes)") from e
+    return parse_cast(data, path, raw, known_voices, variants)
+
+
+def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | None = None,
+               variants: set[str] | None = None) -> Cast:
+    """Validate a parsed voices.toml."""
+    check = _Checker(path, raw, known_voices, variants)
+    check.keys(data, TOP_KEYS, "")
+    narrator = check.voice(data.get("narrator", {}), "narrator", DEFAULT_NARRATOR)
+    unknown_default = Voice(narrator.id.split("+")[0] + "+m3", narrator.rate, max(0, narrator.pitch - 15),
+                            narrator.volume) if narrator.engine == "espeak" else narrator
+    unknown = check.voice(data.get("unknown", {}), "unknown", unknown_default)
+    characters: dict[str, Voice] = {}
+    aliases: dict[str, list[str]] = {}
+    chars = data.get("characters", {})
+    check.table(chars, "characters")
+    for name, table in chars.items():
+        where = f"characters.{name}"
+        check.table(table, where)
+        check.keys(table, VOICE_KEYS | {"aliases"}, where)
+        if "voice" not in table and table.get("engine", "espeak") == "espeak":
+            raise ConfigError(f'{check.at(where)}: [{where}] has no "voice"; add e.g. voice = "en-us+f2"')
+        characters[name] = check.voice(table, where, narrator)
+        al = table.get("aliases", [])
+        if not isinstance(al, list) or not all(isinstance(a, str) for a in al):
+            raise ConfigError(f'{check.at(where, "aliases")}: aliases must be a list of names, e.g. ["Lizzy"]')
+        aliases[name] = list(al)
+    pauses_table = data.get("pauses", {})
+    check.table(pauses_table, "pauses")
+    check.keys(pauses_table, PAUSE_KEYS, "pauses")
+    pauses = Pauses(**{k: check.number(pauses_table, "pauses", k, (0, 60000), int) for k in pauses_table})
+    pron = data.get("pronunciations", {})
+    check.table(pron, "pronunciations")
+    for word, say in pron.items():
+        if not isinstance(say, str):
+            raise ConfigError(f'{check.at("pronunciations", word)}: pronunciation of "{word}" must be a string')
+    book = data.get("book", {})
+    check.table(book, "book")
+    check.keys(book, {"title", "author"}, "book")
+    for k, v in book.items():
+        if not isinstance(v, str):
+            raise ConfigError(f"{check.at('book', k)}: book.{k} must be a string")
+    if "auto" in data:
+        check.table(data["auto"], "auto")
+        check.keys(data["auto"], set(), "auto")
+    return Cast(narrator, unknown, characters, aliases, pauses, dict(pron), dict(book), path)
+
+
+class _Checker:
+    def __init__(self, path: Path, raw: str, known: set[str] | None, variants: set[str] | None) -> None:
+        self.path, self.lines = path, raw.splitlines()
+        self.known, self.variants = known, variants
+
+    def at(self, table: str, key: str | None = None) -> str:
+        """`voices.toml:12` for a table's header, or for a key inside it."""
+        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
+            rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')" for p in table.split(".", 1)) + r"\s*\]")
+        start = next((i for i, ln in enumerate(self.lines) if header.match(ln)), None) if table else -1
+        if start is None:
+            return str(self.path)
+        if key is None:
+            return f"{self.path}:{start + 1}"
+        key_re = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
+        for i in range(start + 1, len(self.lines)):
+            if re.match(r"^\s*\[", self.lines[i]):
+                break
+            if key_re.match(self.lines[i]):
+                return f"{self.path}:{i + 1}"
+        return f"{self.path}:{start + 1}" if start >= 0 else str(self.path)
+
+    def table(self, value: object, where: str) -> None:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.at(where)}: {where} must be a table like [{where}]")
+
+    def keys(self, table: dict, allowed: set[str], where: str) -> None:
+        for k in table:
+            if k not in allowed and not (where == "" and isinstance(table[k], dict) and k in allowed):
+                name = f"{where}.{k}" if where else k
+                hint = difflib.get_close_matches(k, sorted(allowed), 1)
+                did = f'did you mean "{hint[0]}"? ' if hint else ""
+                listing = ", ".join(sorted(allowed)) or "nothing"
+                raise ConfigError(f"{self.at(where, k)}: unknown key \"{name}\"; {did}allowed: {listing}")
+
+    def number(self, table: dict, where: str, key: str, bounds: tuple[float, float], kind: type) -> float:
+        value = table[key]
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and kind is int and isinstance(value, float) and not value.is_integer():
+            ok = False
+        lo, hi = bounds
+        if not ok or not lo <= value <= hi:
+            unit = " ms" if where == "pauses" else ""
+            raise ConfigError(
+                f"{self.at(where, key)}: {where}.{key} = {value!r} is out of range; use a number from {lo} to {hi}{unit}"
+            )
+        return kind(value)
+
+    def voice(self, table: dict, where: str, default: Voice) -> Voice:
+        self.table(table, where)
+        allowed = VOICE_KEYS | ({"aliases"} if where.startswith("characters.") else set())
+        self.keys(table, allowed, where)
+        engine = table.get("engine", default.engine if "voice" not in table else "espeak")
+        if engine not in ENGINES:
+            raise ConfigError(f'{self.at(where, "engine")}: unknown engine "{engine}"; choose one of: {", ".join(ENGINES)}')
+        vid = table.get("voice", default.id if engine == default.engine else "en-us")
+        if not isinstance(vid, str):
+            raise ConfigError(f'{self.at(where, "voice")}: voice must be a string such as "en-us+f2"')
+        if engine == "espeak":
+            self._check_espeak_voice(vid, where)
+        values = {}
+        for key in ("rate", "pitch", "volume"):
+            if key in table:
+                values[key] = self.number(table, where, key, RANGES[key], float if key == "volume" else int)
+        options = []
+        for key in ("length_scale", "noise_scale", "noise_w_scale", "speaker"):
+            if key in table:
+                options.append((key, float(self.number(table, where, key, RANGES[key], float))))
+        model = table.get("model", default.model if engine == default.engine else None)
+        if engine == "piper" and model is None:
+            model = "joe"
+        if model is not None and not isinstance(model, str):
+            raise ConfigError(f'{self.at(where, "model")}: model must be a string: "joe" or a path to a .onnx file')
+        return Voice(
+            id=vid, rate=int(values.get("rate", default.rate)), pitch=int(values.get("pitch", default.pitch)),
+            volume=float(values.get("volume", default.volume)), engine=engine, model=model,
+            options=tuple(sorted(options)),
+        )
+
+    def _check_espeak_voice(self, vid: str, where: str) -> None:
+        if self.known is None:
+            return
+        base, _, variant = vid.partition("+")
+        if base.lower() not in self.known:
+            close = difflib.get_close_matches(base.lower(), sorted(self.known), 1, 0.6)
+            hint = f'did you mean "{close[0]}"? ' if close else ""
+            raise ConfigError(
+                f'{self.at(where, "voice")}: unknown voice "{base}"; {hint}run `audiotale voices` to list them'
+            )
+        if variant and self.variants is not None and variant.lower() not in self.variants:
+            close = difflib.get_close_matches(variant.lower(), sorted(self.variants), 1, 0.6)
+            hint = f'did you mean "+{close[0]}"? ' if close else ""
+            raise ConfigError(
+                f'{self.at(where, "voice")}: unknown variant "+{variant}"; {hint}run `audiotale voices` to list them'
+            )
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One row of `audiotale cast`."""
+
+    name: str
+    lines: int
+    words: int
+    voice: Voice
+    auto: bool  # the voice was chosen automatically: voices.toml has no entry
+
+
+def assign_voices(cast: Cast, speakers: dict[str, tuple[int, int, str | None]]) -> dict[str, Role]:
+    """Give every speaker a voice: voices.toml's, or a distinct automatic one (by gender)."""
+    roles: dict[str, Role] = {}
+    used = {_voice_signature(cast.narrator), _voice_signature(cast.unknown)}
+    used |= {_voice_signature(v) for v in cast.characters.values()}
+    order = sorted(speakers, key=lambda n: (-speakers[n][0], n))
+    for name in order:
+        lines, words, gender = speakers[name]
+        if name in cast.characters:
+            roles[name] = Role(name, lines, words, cast.characters[name], False)
+            continue
+        pool = AUTO_FEMALE if gender == "f" else AUTO_MALE if gender == "m" else AUTO_ANY
+        voice = next((v for v in pool if _voice_signature(v) not in used), None)
+        if voice is None:  # more characters than distinct voices: vary the pitch
+            base = pool[len(roles) % len(pool)]
+            voice = Voice(base.id, base.rate, (base.pitch + 13 * (len(roles) + 1)) % 90 + 5)
+        used.add(_voice_signature(voice))
+        roles[name] = Role(name, lines, words, voice, True)
+    return roles
+
+
+def _voice_signature(v: Voice) -> tuple:
+    return (v.engine, v.id.lower(), v.model, v.pitch // 5)
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+ENGINE_VERSION = "espeak-ng-1.52/pyttsx3-2.99/v1"  # part of every clip's cache key
+
+
+def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], first_in_chapter: bool = True) -> Iterator[Line]:
+    """Segments -> sentences to speak, each with its voice and the pause before it."""
+    previous: Segment | None = None
+    prev_voice: Voice | None = None
+    first = first_in_chapter
+    pron = _pronouncer(cast.pronunciations)
+    for seg in segments:
+        if seg.kind is Kind.DIALOGUE:
+            voice = roles[seg.speaker].voice if seg.speaker in roles else cast.unknown
+        else:
+            voice = cast.narrator
+        texts = sentences(clean_for_speech(spoken_text(seg.text)))
+        for i, sentence in enumerate(texts):
+            sentence = pron(sentence)
+            if not re.search(r"\w", sentence):
+                continue
+            if first:
+                pause = 0
+            elif i > 0:
+                pause = cast.pauses.sentence
+            elif seg.scene_break_before:
+                pause = cast.pauses.scene
+            elif previous is not None and seg.paragraph != previous.paragraph:
+                pause = cast.pauses.paragraph
+            elif prev_voice is not None and voice != prev_voice:
+                pause = cast.pauses.speaker_change
+            else:
+                pause = cast.pauses.sentence
+            if not first and i == 0 and prev_voice is not None and voice != prev_voice:
+                pause = max(pause, cast.pauses.speaker_change)
+            yield Line(seg, sentence, voice, pause, clip_key(sentence, voice))
+            first = False
+            previous, prev_voice = seg, voice
+
+
+def clip_key(text: str, voice: Voice) -> str:
+    """Content address of a clip: the text, every voice setting, the engine and its version."""
+    h = hashlib.sha256()
+    for part in (ENGINE_VERSION, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
+                 f"{voice.volume:.3f}", voice.model or "", repr(voice.options), text):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
+
+
+def clean_for_speech(text: str) -> str:
+    """Text the engine reads literally: no control characters, no runaway words."""
+    text = _CONTROL.sub(" ", text)
+    # A 5000-letter "word" makes eSpeak spell for minutes; cut it into readable pieces.
+    text = re.sub(r"\S{60,}", lambda m: " ".join(m.group(0)[i : i + 30] for i in range(0, len(m.group(0)), 30)), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pronouncer(table: dict[str, str]):
+    if not table:
+        return lambda s: s
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True)) + r")(?!\w)",
+                         re.IGNORECASE)
+    lowered = {k.lower(): v for k, v in table.items()}
+    return lambda s: pattern.sub(lambda m: lowered[m.group(1).lower()], s)

@@ -1,0 +1,198 @@
+"""Wires stages 1-7. No click, no print: progress goes to a callback, problems are raised."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import attribution, casting, chapters, loading, segments, synthesis
+from .casting import Cast, Role
+from .datatypes import Book, Chapter, Kind, Line, Segment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """Stages 1-3: the book, its chapters and its attributed segments."""
+
+    book: Book
+    chapters: list[Chapter]
+    segments: list[Segment]
+    characters: attribution.Characters
+
+
+def read_script(path: Path, cast: Cast | None = None) -> Script:
+    """Load, split into chapters, segment and attribute (pure text, fast)."""
+    book = loading.load(path)
+    chs = chapters.split_chapters(book)
+    known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
+    for name in (cast.characters if cast else {}):
+        known.setdefault(name, [])
+    chars = attribution.discover(book.text, known)
+    segs: list[Segment] = []
+    paragraph = 0
+    for ch in chs:
+        found = segments.segment_chapter(book.text, ch, paragraph)
+        if found:
+            paragraph = found[-1].paragraph + 1
+        cont = segments.continued_quotes(book.text, ch, 0)
+        segs.extend(attribution.attribute(found, book.text, chars, cont))
+    return Script(book, chs, segs, chars)
+
+
+def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
+    """Every speaker with their line and word counts and voice."""
+    lines: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    for s in script.segments:
+        if s.kind is Kind.DIALOGUE and s.speaker:
+            lines[s.speaker] += 1
+            words[s.speaker] += len(segments.spoken_text(s.text).split())
+    stats = {}
+    for name in lines:
+        c = script.characters.lookup(name)
+        stats[name] = (lines[name], words[name], c.gender if c else None)
+    return casting.assign_voices(cast, stats)
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("AUDIOTALE_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("audiotale"))
+
+
+@dataclass
+class Progress:
+    """What a render has done so far; passed to the progress callback after every step."""
+
+    clips_total: int = 0
+    clips_done: int = 0
+    chapters_total: int = 0
+    chapters_done: int = 0
+    audio_seconds: float = 0.0  # newly synthesized audio
+    stage: str = "synthesizing"
+
+
+@dataclass
+class RenderResult:
+    output: Path
+    duration_ms: int
+    chapters: list[tuple[str, int]]  # (title, start ms)
+    clips_synthesized: int
+    chapters_encoded: int
+    extras: list[Path] = field(default_factory=list)
+
+
+def render_book(
+    path: Path,
+    out_dir: Path,
+    cast: Cast,
+    jobs: int = 0,
+    cache_dir: Path | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> RenderResult:
+    """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
+    from . import assembly, export  # the audio stack loads only when rendering
+
+    jobs = jobs or os.cpu_count() or 1
+    cache_dir = cache_dir or default_cache_dir()
+    script = read_script(path, cast)
+    roles = roles_for(script, cast)
+    report = progress or (lambda p: None)
+    by_chapter: dict[int, list[Segment]] = {}
+    for s in script.segments:
+        by_chapter.setdefault(s.chapter, []).append(s)
+    plans: list[tuple[Chapter, list[Line], str]] = []
+    for ch in script.chapters:
+        lines = list(casting.make_lines(by_chapter.get(ch.number, []), cast, roles))
+        plans.append((ch, lines, _chapter_key(lines, cast, ch, len(script.chapters))))
+    chapter_dir = cache_dir / "chapters"
+    chapter_dir.mkdir(parents=True, exist_ok=True)
+    todo = [(ch, lines, key) for ch, lines, key in plans if not (chapter_dir / f"{key}.mp3").exists()]
+    state = Progress(chapters_total=len(plans), chapters_done=len(plans) - len(todo))
+    needed = {line.key for _, lines, _ in todo for line in lines}
+    missing = {k for k in needed if not synthesis.clip_path(cache_dir, k).exists()}
+    state.clips_total = len(missing)
+    report(state)
+    waiting = {key: {line.key for line in lines} & missing for _, lines, key in todo}
+    lock = threading.Lock()
+    futures: list[Future[None]] = []
+
+    def encode(ch: Chapter, lines: list[Line], key: str) -> None:
+        mp3 = chapter_dir / f"{key}.mp3"
+        last = ch.number == script.chapters[-1].number
+        head = assembly.HEAD if ch.number == script.chapters[0].number else 0
+        tail = max(cast.pauses.chapter, assembly.TAIL_MIN) if last else cast.pauses.chapter
+        items = [(line.pause_before, synthesis.clip_path(cache_dir, line.key)) for line in lines]
+        placed_box: list = []
+
+        def write(pipe):  # runs while ffmpeg encodes
+            n, placed = assembly.stitch(items, pipe, head=head, tail=tail)
+            placed_box.append((n, placed))
+
+        export.encode_chapter(write, mp3)
+        n, placed = placed_box[0]
+        cues = [[p.start * 1000 // assembly.RATE, p.end * 1000 // assembly.RATE, line.segment.index]
+                for p, line in zip(placed, lines)]
+        (chapter_dir / f"{key}.json").write_text(json.dumps({"frames": n, "cues": cues}))
+        with lock:
+            state.chapters_done += 1
+            report(state)
+
+    with ThreadPoolExecutor(max_workers=jobs) as encoders:
+        for ch, lines, key in todo:  # chapters with nothing to synthesize can encode right away
+            if not waiting[key]:
+                futures.append(encoders.submit(encode, ch, lines, key))
+        pending_chapters = [(ch, lines, key) for ch, lines, key in todo if waiting[key]]
+        if pending_chapters:
+            all_jobs = synthesis.jobs_for(line for _, lines, _ in pending_chapters for line in lines
+                                          if line.key in missing)
+            for clip_key, seconds in synthesis.render_all(all_jobs, cache_dir, jobs):
+                with lock:
+                    state.clips_done += 1
+                    state.audio_seconds += seconds
+                    report(state)
+                for ch, lines, key in list(pending_chapters):
+                    w = waiting[key]
+                    w.discard(clip_key)
+                    if not w:
+                        pending_chapters.remove((ch, lines, key))
+                        futures.append(encoders.submit(encode, ch, lines, key))
+            for ch, lines, key in pending_chapters:  # every clip was already cached
+                futures.append(encoders.submit(encode, ch, lines, key))
+        for f in futures:
+            f.result()
+    state.stage = "joining"
+    report(state)
+    encoded = []
+    for ch, _lines, key in plans:
+        mp3 = chapter_dir / f"{key}.mp3"
+        frames, spf = export.count_frames(mp3)
+        encoded.append(export.EncodedChapter(ch.title, mp3, frames, spf))
+    title = cast.book.get("title") or script.book.title
+    author = cast.book.get("author") or script.book.author
+    out = Path(out_dir) / f"{Path(path).stem}.mp3"
+    starts = export.join_book(encoded, export.Tags(title, author, title, script.book.cover), out)
+    duration = sum(c.duration_ms for c in encoded)
+    return RenderResult(out, duration, [(c.title, s) for c, s in zip(encoded, starts)], state.clips_done,
+                        len(todo))
+
+
+def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
+    h = hashlib.sha256()
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v1".encode())
+    for line in lines:
+        h.update(f"{line.pause_before}:{line.key};".encode())
+    return h.hexdigest()[:32]

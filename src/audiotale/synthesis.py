@@ -1,0 +1,271 @@
+"""Stage 5: Line -> Clip (a WAV) via a Synthesizer, in worker processes, cached by content.
+
+eSpeak NG comes from the espeakng-loader wheel: its library is loaded (RTLD_GLOBAL) and
+ESPEAK_DATA_PATH set before pyttsx3's driver is imported, so no system package is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .datatypes import Line, Voice
+from .errors import ConfigError, EngineError, RenderError
+
+log = logging.getLogger(__name__)
+
+
+class Synthesizer(Protocol):
+    def render(self, text: str, voice: Voice, wav: Path) -> None: ...
+
+
+def espeak_data_path() -> Path:
+    """Where the wheel's eSpeak NG voice data lives."""
+    try:
+        import espeakng_loader
+    except ImportError as e:  # pragma: no cover - a broken install
+        raise EngineError("espeakng-loader is not installed; run `make install` (or pip install -e .)") from e
+    return Path(espeakng_loader.get_data_path())
+
+
+_espeak_loaded = False
+
+
+def _load_espeak() -> None:
+    """Make pyttsx3 find the wheel's libespeak-ng (it loads "libespeak-ng.so.1" by name)."""
+    global _espeak_loaded
+    if _espeak_loaded:
+        return
+    import espeakng_loader
+
+    os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+    try:
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    except OSError as e:
+        raise EngineError(f"cannot load eSpeak NG from the espeakng-loader wheel: {e}; reinstall it") from e
+    _espeak_loaded = True
+
+
+class EspeakSynthesizer:
+    """eSpeak NG through pyttsx3, with workarounds for pyttsx3 2.99's driver defects."""
+
+    def __init__(self) -> None:
+        _load_espeak()
+        try:
+            import pyttsx3
+            from pyttsx3.drivers import _espeak, espeak as espeak_driver
+        except (ImportError, RuntimeError, OSError) as e:
+            raise EngineError(f"pyttsx3 cannot load eSpeak NG ({e}); run `make install`") from e
+        # The driver sleeps 10 ms per utterance although synthesis in retrieval mode is synchronous.
+        espeak_driver.time = _NoSleep()
+        self._sync = _espeak.Synchronize
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                self._engine = pyttsx3.init("espeak")
+            except RuntimeError as e:
+                raise EngineError(f"eSpeak NG failed to start: {e}") from e
+            self._engine.runAndWait()  # the first runAndWait of a new engine returns early
+        self._current: tuple | None = None
+
+    def render(self, text: str, voice: Voice, wav: Path) -> None:
+        settings = (voice.id, voice.rate, voice.pitch, voice.volume)
+        if settings != self._current:
+            try:
+                self._engine.setProperty("voice", voice.id)
+            except ValueError as e:
+                raise ConfigError(f'unknown eSpeak NG voice "{voice.id}"; run `audiotale voices`') from e
+            self._engine.setProperty("rate", voice.rate)
+            self._engine.setProperty("pitch", voice.pitch)
+            self._engine.setProperty("volume", voice.volume)
+            self._sync()  # without it, rate/pitch changes are dropped about a quarter of the time
+            self._current = settings
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+            self._engine.save_to_file(text, str(wav))  # one file per runAndWait: more would keep only the last
+            self._engine.runAndWait()
+
+
+class _NoSleep:
+    """Stands in for the `time` module inside pyttsx3's eSpeak driver."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(_seconds: float) -> None:
+        return None
+
+
+def _piper_factory() -> Synthesizer:
+    from .piper import PiperSynthesizer
+
+    return PiperSynthesizer()
+
+
+ENGINES: dict[str, Callable[[], Synthesizer]] = {"espeak": EspeakSynthesizer, "piper": _piper_factory}
+
+
+def get_engine(name: str) -> Callable[[], Synthesizer]:
+    """The factory for a named engine; ConfigError names the known ones."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise ConfigError(f"unknown engine '{name}'; choose one of: {', '.join(ENGINES)}") from None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The voices an engine offers
+
+@dataclass(frozen=True, slots=True)
+class VoiceInfo:
+    id: str  # what voices.toml takes, e.g. "en-gb-x-rp"
+    name: str
+    language: str
+
+
+def espeak_voices() -> list[VoiceInfo]:
+    """eSpeak NG's voices, read from its data folder (no engine needed)."""
+    root = espeak_data_path() / "lang"
+    found = []
+    for f in sorted(root.rglob("*")):
+        if f.is_file():
+            name, lang = f.name, f.name
+            for line in f.read_text(encoding="utf-8", errors="replace").splitlines()[:8]:
+                if line.startswith("name "):
+                    name = line[5:].strip()
+                elif line.startswith("language ") and lang == f.name:
+                    lang = line.split()[1]
+            found.append(VoiceInfo(f.name.lower(), name, lang))
+    return found
+
+
+def espeak_variants() -> list[str]:
+    """Variants that combine with any voice as `voice+variant` (f1-f5 female, m1-m8 male, ...)."""
+    return sorted((f.name for f in (espeak_data_path() / "voices" / "!v").iterdir() if f.is_file()), key=str.lower)
+
+
+def espeak_voice_ids() -> set[str]:
+    ids = set()
+    for v in espeak_voices():
+        ids.add(v.id)
+        ids.add(v.language.lower())
+    return ids
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rendering many lines in worker processes
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    key: str
+    text: str
+    voice: Voice
+    where: str  # "chapter 3, line 120" for error messages
+
+
+_worker_engines: dict[str, Synthesizer] = {}
+_worker_factories: dict[str, Callable[[], Synthesizer]] = {}
+
+
+def _init_worker(factories: dict[str, Callable[[], Synthesizer]] | None = None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    _worker_engines.clear()
+    if factories:
+        _worker_factories.update(factories)
+
+
+def _engine_for(name: str) -> Synthesizer:
+    if name not in _worker_engines:
+        factory = _worker_factories.get(name) or get_engine(name)
+        _worker_engines[name] = factory()
+    return _worker_engines[name]
+
+
+def render_job(job: Job, cache_dir: Path) -> tuple[str, float]:
+    """Synthesize and master one clip into the cache; returns (key, seconds of audio)."""
+    from . import assembly
+
+    final = clip_path(cache_dir, job.key)
+    if final.exists():
+        return job.key, 0.0
+    final.parent.mkdir(parents=True, exist_ok=True)
+    raw = final.with_name(f".{job.key}.{os.getpid()}.raw.wav")
+    tmp = final.with_name(f".{job.key}.{os.getpid()}.tmp.wav")
+    problem = ""
+    try:
+        for _attempt in range(3):
+            try:
+                _engine_for(job.voice.engine).render(job.text, job.voice, raw)
+            except (EngineError, ConfigError):
+                raise
+            except Exception as e:  # an engine crash on odd text: retry, then report
+                problem = f"the engine failed ({e})"
+                continue
+            problem, seconds = assembly.master_clip(raw, tmp, job.text)
+            if not problem:
+                os.replace(tmp, final)
+                return job.key, seconds
+        raise RenderError(f"{job.where}: {problem} for {job.text[:60]!r}; rephrase the line or report a bug")
+    finally:
+        for p in (raw, tmp):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+
+def clip_path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "clips" / key[:2] / f"{key}.wav"
+
+
+def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int) -> Iterator[tuple[str, float]]:
+    """Render jobs (skipping cached clips), yielding (key, seconds) as each finishes, in any order."""
+    pending = [j for j in _unique(jobs) if not clip_path(cache_dir, j.key).exists()]
+    if not pending:
+        return
+    if workers <= 1 or len(pending) < 4:
+        _init_worker()
+        for job in pending:
+            yield render_job(job, cache_dir)
+        return
+    ctx = mp.get_context("fork")
+    factories = {k: v for k, v in ENGINES.items()}
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(factories,))
+    try:
+        chunk = max(1, min(16, len(pending) // (workers * 8)))
+        for result in pool.imap_unordered(_RenderCall(cache_dir), pending, chunksize=chunk):
+            yield result
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+class _RenderCall:
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir
+
+    def __call__(self, job: Job) -> tuple[str, float]:
+        return render_job(job, self.cache_dir)
+
+
+def _unique(jobs: Iterable[Job]) -> list[Job]:
+    seen: dict[str, Job] = {}
+    for j in jobs:
+        seen.setdefault(j.key, j)
+    return list(seen.values())
+
+
+def jobs_for(lines: Iterable[Line]) -> Iterator[Job]:
+    for line in lines:
+        seg = line.segment
+        yield Job(line.key, line.text, line.voice, f"chapter {seg.chapter}, segment {seg.index + 1}")
