@@ -7,14 +7,17 @@ streaming frames, so a 10-hour book costs the memory of one clip, never a quadra
 from __future__ import annotations
 
 import math
+import warnings
 import wave
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from pydub import AudioSegment
-from pydub.silence import detect_leading_silence
+with warnings.catch_warnings():  # pydub warns about audioop's deprecation and a missing system ffmpeg
+    warnings.simplefilter("ignore")
+    from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
 
 from . import ffmpeg
 

@@ -69,7 +69,10 @@ LEADING_ADVERBS = re.compile(
 )
 _VERB_AFTER = re.compile(
     r"^\s*(?:\w+ly\s+)?(?:was|had|did|could|would|might|must|should|will|can|is|has|does|shook|took|made|"
-    r"saw|knew|felt|thought|looked|smiled|said|went|came|gave|sat|stood|ran|told|began|seemed|[a-z]+ed|"
+    r"saw|knew|felt|thought|looked|smiled|said|went|came|gave|sat|stood|ran|told|began|seemed|met|got|put|"
+    r"let|left|kept|held|took|brought|bought|caught|fought|found|heard|hid|hit|hung|led|lay|lost|meant|paid|"
+    r"read|rode|rose|sang|sent|shut|slept|spoke|spent|stole|struck|swam|swore|threw|understood|woke|wore|"
+    r"won|wrote|drew|drank|ate|fell|flew|forgot|froze|grew|knelt|[a-z]+ed|"
     r"[a-z]{2,}s)\b"
 )
 
@@ -121,6 +124,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     starts = _sentence_starts(text)
     lower_words = Counter(w.lower() for w in re.findall(r"\b[a-z][a-z']+\b", text))
     forms: Counter[str] = Counter()  # normalized form -> mid-sentence count
+    total: Counter[str] = Counter()
     display: dict[str, str] = {}
     person: Counter[str] = Counter()
     not_person: Counter[str] = Counter()
@@ -145,6 +149,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         form = (title.rstrip(".") + " " + name) if title else name
         key = _norm(form)
         display.setdefault(key, form)
+        total[key] += 1
         if not at_start or title:
             forms[key] += 1
         before = text[max(0, m.start() - 12) : m.start()].lower().split()
@@ -153,19 +158,22 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             person[key] += 1
         if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after) or re.match(r"^\s*[,!?]", after):
             person[key] += 1
+        if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
+            person[key] += 2  # "said Ann"
         if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
             not_person[key] += 1
     chars: dict[str, Character] = {}
-    for key, count in forms.items():
+    for key in total:
+        count = forms[key]
         words = key.split()
         bare = words[-1] if words[0] in TITLES else words[0]
-        if count < 2 and person[key] < 2:
+        if person[key] < 2 and (count < 2 or person[key] == 0) and not (total[key] >= 2 and person[key]):
             continue
         if person[key] == 0 or not_person[key] > person[key] + count // 2:
             continue
         if words[0] not in TITLES and lower_words[bare] >= max(2, count):
             continue  # "Hope", "Will": ordinary words more often than names
-        chars[key] = Character(display[key], {key}, mentions=count)
+        chars[key] = Character(display[key], {key}, mentions=total[key])
     _cluster(chars, forms)
     by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
     for name, aliases in known.items():
@@ -319,6 +327,9 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     for t in turns:
         if t.speaker and t.evidence in {"follow", "context"}:
             speakers_in_chapter[t.speaker] += 1
+    for name in _mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars):
+        if name != "\0someone" and name not in speakers_in_chapter:
+            speakers_in_chapter[name] += 0  # a known participant, ranked after every speaker
     _resolve_descriptors(turns, chars, speakers_in_chapter)
     _turn_taking(turns, chars, speakers_in_chapter)
     # Continued multi-paragraph speeches keep their speaker.
@@ -547,7 +558,7 @@ def _resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter
     for t in turns:
         if t.speaker or not t.descriptor:
             continue
-        candidates = [w for w, _ in speakers.most_common() if w != chars.focal and w not in t.excluded]
+        candidates = [w for w, n in speakers.most_common() if n and w != chars.focal and w not in t.excluded]
         if candidates:
             t.speaker, t.evidence, t.confidence = candidates[0], "beat", 0.6
 

@@ -31,8 +31,11 @@ def split_chapters(book: Book) -> list[Chapter]:
         return [Chapter(1, book.title, 0, len(text))]
     chapters: list[Chapter] = []
     first = starts[0][0]
-    if text[:first].strip():
+    front = text[:first].strip()
+    if front and not MARKDOWN_HEADING.fullmatch(front):
         chapters.append(Chapter(1, book.title, 0, first))
+    elif front:  # only the book's `# Title`: it opens the first chapter
+        starts[0] = (0, starts[0][1])
     for i, (start, title) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
         chapters.append(Chapter(len(chapters) + 1, title, start, end))

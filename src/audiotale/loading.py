@@ -36,7 +36,12 @@ def load(path: Path) -> Book:
     text, encoding = decode(data, path)
     if not text.strip():
         raise InputError(f"{path}: is empty; give a file with the story's text")
-    return Book(path=path, text=text, title=guess_title(path), encoding=encoding)
+    title = guess_title(path)
+    if path.suffix.lower() in {".md", ".markdown"}:
+        h1 = re.findall(r"^#[ \t]+(.+?)[ \t#]*$", text, re.MULTILINE)
+        if len(h1) == 1:
+            title = re.sub(r"[*_`]+", "", h1[0]).strip()
+    return Book(path=path, text=text, title=title, encoding=encoding)
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:

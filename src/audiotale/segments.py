@@ -93,7 +93,7 @@ def quote_style(text: str) -> str:
     doubles = sum(text.count(c) for c in '"' + _OPEN_DOUBLE + _CLOSE_DOUBLE)
     singles = len(re.findall(r"(?:^|[\s(\u2014])[\u2018'](?=[A-Za-z])", text))
     singles += text.count("\u2018")
-    return "single" if singles >= 4 and singles > doubles else "double"
+    return "single" if singles >= 2 and singles > doubles else "double"
 
 
 def find_quotes(text: str, paras: list[Paragraph], style: str) -> list[Quote]:
@@ -269,7 +269,8 @@ def spoken_text(segment_text: str) -> str:
     return t.strip()
 
 
-_ABBREV = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bJr)(?<!\bSr)(?<!\bvs)(?<!\bMt)(?<!\bNo)"
+_ABBREV = "".join(rf"(?<!\b{a}\.)" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "vs", "Mt", "No", "Col", "Capt",
+                                            "Gen", "Prof", "Rev", "Lt", "Sgt", "Mme", "Mlle", "Messrs", "e.g", "i.e"))
 SENTENCE_END = re.compile(_ABBREV + r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
 
 

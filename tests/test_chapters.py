@@ -1,0 +1,54 @@
+"""Stage 2: chapter headings in plain text and Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audiotale.chapters import split_chapters
+from audiotale.datatypes import Book
+
+
+def titles(text: str, name: str = "book.txt") -> list[str]:
+    return [c.title for c in split_chapters(Book(Path(name), text, "My Book"))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Just a story with no headings.", ["My Book"]),
+        ("CHAPTER I.\n\nOne.\n\nCHAPTER II.\n\nTwo.", ["Chapter I", "Chapter II"]),
+        ("Chapter 12\n\nText.\n\nChapter 13: The Ball\n\nMore.", ["Chapter 12", "Chapter 13: The Ball"]),
+        ("Chapter Twelve\n\nText.\n\nPART II\n\nMore.", ["Chapter Twelve", "Part II"]),
+        ("Preface text.\n\nChapter 1\n\nOne.", ["My Book", "Chapter 1"]),
+        # a sentence that starts with "Part" is not a heading
+        ("Chapter 1\n\nPart of the fun was the rain.\n\nThe end.", ["Chapter 1"]),
+    ],
+)
+def test_text_headings(text: str, expected: list[str]) -> None:
+    assert titles(text) == expected
+
+
+def test_markdown_headings() -> None:
+    md = "# The Book\n\n## Chapter One\n\nText.\n\n## Chapter Two\n\nMore."
+    assert titles(md, "book.md") == ["Chapter One", "Chapter Two"]
+    assert titles("# One\n\nText.\n\n# Two\n\nMore.", "book.md") == ["One", "Two"]
+
+
+def test_markdown_title_comes_from_the_single_h1(tmp_path: Path) -> None:
+    from audiotale.loading import load
+
+    p = tmp_path / "my-book.md"
+    p.write_text("# The Book\n\n## Chapter One\n\nText.\n\n## Chapter Two\n\nMore.", encoding="utf-8")
+    book = load(p)
+    assert book.title == "The Book"
+    assert split_chapters(book)[0].start == 0
+
+
+def test_chapters_tile_the_text() -> None:
+    text = "Intro.\n\nChapter 1\n\nOne.\n\nChapter 2\n\nTwo."
+    chs = split_chapters(Book(Path("b.txt"), text, "B"))
+    assert chs[0].start == 0 and chs[-1].end == len(text)
+    assert all(a.end == b.start for a, b in zip(chs, chs[1:]))
+    assert [c.number for c in chs] == [1, 2, 3]

@@ -1,0 +1,100 @@
+"""The CLI: --help for every command, the happy paths, and each user error as one clean line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audiotale.cli import cli
+
+ROOT = Path(__file__).parent.parent
+DEMO = ROOT / "seeds" / "the-last-cake.txt"
+
+
+@pytest.mark.parametrize("command", [[], ["render"], ["script"], ["cast"], ["voices"]])
+def test_help(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_script_jsonl_tiles_the_input_and_finds_the_demo_speakers() -> None:
+    result = CliRunner().invoke(cli, ["script", str(DEMO), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    text = DEMO.read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    end = 0
+    covered = set()
+    for r in rows:
+        assert r["text"] == text[r["start"] : r["end"]] and r["start"] >= end
+        assert r["kind"] in ("narration", "dialogue") and r["chapter"] == 1
+        end = r["end"]
+        covered.update(range(r["start"], r["end"]))
+    assert all(i in covered for i, c in enumerate(text) if not c.isspace())
+    dialogue = [r for r in rows if r["kind"] == "dialogue"]
+    assert len(dialogue) == 41 and {r["speaker"] for r in dialogue} == {"Madoka", "Kazumi"}
+    assert all(r["speaker"] is None for r in rows if r["kind"] == "narration")
+
+
+def test_script_text_is_readable() -> None:
+    result = CliRunner().invoke(cli, ["script", str(DEMO)])
+    assert result.exit_code == 0
+    assert 'Kazumi: "\'Course you haven\'t! It doesn\'t exist."' in result.output
+
+
+def test_cast_json_lists_characters_with_voices(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["cast", str(DEMO), "--voices", str(ROOT / "voices.toml"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    names = {c["name"]: c for c in data["characters"]}
+    assert set(names) == {"Madoka", "Kazumi"}
+    assert not names["Madoka"]["auto"] and names["Madoka"]["voice"].startswith("en-us+f2")
+    assert names["Kazumi"]["lines"] + names["Madoka"]["lines"] == 41
+    assert data["narrator"]["voice"].startswith("en-gb-x-rp")
+
+
+def test_cast_marks_automatic_voices(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["cast", str(DEMO), "--voices", str(tmp_path / "none.toml")])
+    assert result.exit_code == 2
+    empty = tmp_path / "voices.toml"
+    empty.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["cast", str(DEMO), "--voices", str(empty), "--format", "json"])
+    assert all(c["auto"] for c in json.loads(result.output)["characters"])
+
+
+def test_voices_lists_english_voices_and_variants() -> None:
+    result = CliRunner().invoke(cli, ["voices"])
+    assert result.exit_code == 0
+    assert "en-gb-x-rp" in result.output and "f2" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["script", "nope.txt"], 2, "Error: nope.txt: no such file"),
+        (["script", "."], 2, "Error: .: is a directory"),
+        (["render", "nope.txt"], 2, "Error: nope.txt: no such file"),
+    ],
+)
+def test_user_errors_are_one_line(args: list[str], code: int, message: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == code
+    assert result.output.startswith(message) and result.output.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_render_refuses_an_output_folder_under_a_file(story: Path, tmp_path: Path, fake_engine: None) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli, ["render", str(story), "-o", str(blocker / "out")])
+    assert result.exit_code == 2
+    assert "is a file, not a folder" in result.output
+
+
+def test_render_happy_path(story: Path, tmp_path: Path, fake_engine: None) -> None:
+    result = CliRunner().invoke(cli, ["render", str(story), "-o", str(tmp_path / "o"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "short-story.mp3").stat().st_size > 1000
+    assert "2 chapter(s)" in result.output
