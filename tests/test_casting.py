@@ -89,3 +89,13 @@ def test_clip_key_changes_with_every_voice_setting() -> None:
                   Voice("en-us", 160, 50, 0.9)):
         assert casting.clip_key("Hello.", other) != base
     assert casting.clip_key("Hello!", Voice("en-us", 160, 50)) != base
+
+
+def test_overlong_sentences_are_split_at_clauses_and_nothing_is_lost() -> None:
+    sentence = ", ".join(f"clause number {i} goes on and on" for i in range(60)) + "."
+    pieces = casting.split_long(sentence)
+    assert all(len(p) <= casting.MAX_LINE for p in pieces) and len(pieces) > 3
+    assert " ".join(pieces).split() == sentence.split()
+    assert all(p.endswith(",") for p in pieces[:-1])
+    word = "x" * 5000
+    assert "".join(casting.split_long(word)) == word

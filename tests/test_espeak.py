@@ -65,3 +65,15 @@ def test_rate_and_pitch_really_change_the_audio(tmp_path: Path) -> None:
         lows.append(_render(text, Voice("en-us", 170, 5), tmp_path / f"low{i}.wav")[1])
         highs.append(_render(text, Voice("en-us", 170, 95), tmp_path / f"high{i}.wav")[1])
     assert min(highs) > 1.5 * max(lows), (lows, highs)
+
+
+def test_markup_is_read_as_text_never_interpreted(tmp_path: Path) -> None:
+    """`<speak>`, `[[phonemes]]`, control characters and emoji are words to read, not engine input."""
+    plain = _render("Hello world.", Voice("en-us"), tmp_path / "plain.wav")[0]
+    for text in ("Hello <speak>world</speak>.", "Hello [[h@l'oU]] world.", "<break time='9s'/> Hello world."):
+        seconds = _render(text, Voice("en-us"), tmp_path / "markup.wav")[0]
+        assert plain * 1.4 < seconds < plain + 4, (text, plain, seconds)  # the marks are spoken, no 9 s break
+    book = tmp_path / "odd.txt"
+    book.write_text("Odd \x01\x07 text \U0001F600 <speak> [[a]] " + "b" * 600 + ".\n", encoding="utf-8")
+    result = pipeline.render_book(book, tmp_path / "out", casting.load_cast(None), jobs=1)
+    assert MP3(str(result.output)).info.length > 3

@@ -265,13 +265,16 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
             voice = roles[seg.speaker].voice if seg.speaker in roles else cast.unknown
         else:
             voice = cast.narrator
-        texts = sentences(clean_for_speech(spoken_text(seg.text)))
-        for i, sentence in enumerate(texts):
+        texts = [(piece, j > 0) for s in sentences(clean_for_speech(spoken_text(seg.text)))
+                 for j, piece in enumerate(split_long(s))]
+        for i, (sentence, continues) in enumerate(texts):
             sentence = pron(sentence)
             if not re.search(r"\w", sentence):
                 continue
             if first:
                 pause = 0
+            elif continues:
+                pause = min(cast.pauses.sentence, CLAUSE_PAUSE)
             elif i > 0:
                 pause = cast.pauses.sentence
             elif seg.scene_break_before:
@@ -287,6 +290,28 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
             yield Line(seg, sentence, voice, pause, clip_key(sentence, voice))
             first = False
             previous, prev_voice = seg, voice
+
+
+MAX_LINE = 400  # characters: longer sentences are split at clauses (the engine slows down on huge inputs)
+CLAUSE_PAUSE = 120  # ms between the pieces of a split sentence
+
+
+def split_long(sentence: str, limit: int = MAX_LINE) -> list[str]:
+    """A sentence of at most `limit` characters, or its pieces split at clause or word boundaries."""
+    pieces: list[str] = []
+    rest = sentence
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind(", "), window.rfind("; "), window.rfind(": "), window.rfind(" \u2014 "))
+        if cut < limit // 3:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit - 1
+        pieces.append(rest[: cut + 1].strip())
+        rest = rest[cut + 1 :].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
 
 
 def clip_key(text: str, voice: Voice) -> str:

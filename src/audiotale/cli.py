@@ -23,17 +23,33 @@ BOOK_SUFFIXES = {".txt", ".md", ".markdown", ".epub"}
 
 @contextmanager
 def user_errors(debug: bool = False) -> Iterator[None]:
-    """AudiotaleError -> one line on stderr and its exit code; Ctrl-C -> 130."""
+    """Every failure is one line on stderr: 2 bad input/config, 1 failed render, 130 Ctrl-C."""
     try:
         yield
+    except KeyboardInterrupt:
+        click.echo("Interrupted; run the same command again to resume where it stopped.", err=True)
+        sys.exit(130)
     except AudiotaleError as e:
         if debug:
             raise
         click.echo(f"Error: {e}", err=True)
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; run the same command again to resume where it stopped.", err=True)
-        sys.exit(130)
+    except OSError as e:  # disk full, permissions, a vanished file: the system's words are enough
+        if debug:
+            raise
+        where = f"{e.filename}: " if e.filename else ""
+        click.echo(f"Error: {where}{e.strerror or e}; check the path, its permissions and free disk space", err=True)
+        sys.exit(1)
+    except Exception as e:  # a bug: say so in one line; --debug shows the traceback
+        if debug:
+            raise
+        click.echo(f"Error: internal error ({type(e).__name__}: {e}); rerun with --debug and report it", err=True)
+        sys.exit(1)
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.capitalize()}: {record.getMessage()}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,7 +59,12 @@ def user_errors(debug: bool = False) -> Iterator[None]:
 def cli(ctx: click.Context, debug: bool) -> None:
     """audiotale: offline multi-voice audiobooks from text, Markdown and EPUB."""
     ctx.obj = {"debug": debug}
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine() if not debug else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("audiotale")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    root.propagate = False
 
 
 def _debug() -> bool:
@@ -76,6 +97,7 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, 
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
     with user_errors(_debug()):
         books = list(inputs) or _seed_books()
+        _check_distinct_outputs(books)
         cast = _load_cast(voices)
         _check_out_dir(out)
         for book in books:
@@ -103,6 +125,17 @@ def raise_input(message: str) -> None:
     from .errors import InputError
 
     raise InputError(message)
+
+
+def _check_distinct_outputs(books: list[Path]) -> None:
+    from .errors import ConfigError
+
+    seen: dict[str, Path] = {}
+    for book in books:
+        if book.stem in seen and seen[book.stem] != book:
+            raise ConfigError(f"{seen[book.stem]} and {book} would both be written to {book.stem}.mp3; "
+                              "render them one at a time with different -o folders")
+        seen[book.stem] = book
 
 
 def _check_out_dir(out: Path) -> None:

@@ -12,6 +12,8 @@ from .errors import InputError
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
+UNSUPPORTED = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".odt": "OpenDocument", ".rtf": "RTF",
+               ".mobi": "Mobipocket", ".azw": "Kindle", ".azw3": "Kindle", ".html": "HTML", ".htm": "HTML"}
 MAX_BYTES = 200 * 1024 * 1024  # a book larger than this is surely not a book
 
 
@@ -22,6 +24,9 @@ def load(path: Path) -> Book:
         raise InputError(f"{path}: no such file; check the path (run `ls {path.parent}`)")
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give a .txt, .md or .epub file inside it")
+    kind = UNSUPPORTED.get(path.suffix.lower())
+    if kind:
+        raise InputError(f"{path}: {kind} files are not supported; save it as .txt (UTF-8), .md or .epub first")
     if path.suffix.lower() == ".epub":
         from . import epub  # only EPUB needs ebooklib
 
@@ -35,7 +40,10 @@ def load(path: Path) -> Book:
         raise InputError(f"{path}: cannot read: {e.strerror}; check its permissions") from e
     text, encoding = decode(data, path)
     if not text.strip():
-        raise InputError(f"{path}: is empty; give a file with the story's text")
+        what = "is empty" if not text else "has only whitespace"
+        raise InputError(f"{path}: {what}; give a file with the story's text")
+    if not re.search(r"\w", text):
+        raise InputError(f"{path}: has no words to speak; give a file with the story's text")
     title = guess_title(path)
     if path.suffix.lower() in {".md", ".markdown"}:
         h1 = re.findall(r"^#[ \t]+(.+?)[ \t#]*$", text, re.MULTILINE)
@@ -46,36 +54,31 @@ def load(path: Path) -> Book:
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """Bytes -> text as Python's text mode reads it (universal newlines), and the encoding used."""
-    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}: looks like a binary file, not text; give a .txt, .md or .epub file")
-    for encoding in ("utf-8", "utf-16"):
-        if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode(encoding)
-            break
+            text, encoding = data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as e:
-            if encoding == "utf-8" and not _mostly_utf8(data, e):
-                continue
-            line = data[: e.start].count(b"\n") + 1
-            raise InputError(
-                f"{path}:{line}: invalid UTF-8 (byte {data[e.start]:#04x}); re-save the file as UTF-8"
-            ) from e
+            raise InputError(f"{path}: broken UTF-16 text; re-save the file as UTF-8") from e
+    elif b"\0" in data[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not text; give a .txt, .md or .epub file")
     else:
-        text = data.decode("cp1252", errors="replace") if _is_cp1252(data) else data.decode("latin-1")
-        encoding = "cp1252" if _is_cp1252(data) else "latin-1"
-        log.warning("%s: not UTF-8; read it as %s (re-save it as UTF-8 to silence this)", path, encoding)
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as e:
+            if len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data)) >= 20:  # UTF-8 with a few bad bytes
+                line = data[: e.start].count(b"\n") + 1
+                log.warning("%s:%d: invalid UTF-8 byte %#04x, read as \ufffd; re-save the file as UTF-8",
+                            path, line, data[e.start])
+                text, encoding = data.decode("utf-8", errors="replace"), "utf-8"
+            else:
+                encoding = "cp1252" if _is_cp1252(data) else "latin-1"
+                text = data.decode(encoding)
+                log.warning("%s: not UTF-8; read it as %s (re-save it as UTF-8 to silence this)", path, encoding)
     if _control_ratio(text) > 0.05:
         raise InputError(f"{path}: looks like a binary file, not text; give a .txt, .md or .epub file")
     # Python's text mode turns \r\n and \r into \n; offsets in `script` index that text.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, encoding
-
-
-def _mostly_utf8(data: bytes, error: UnicodeDecodeError) -> bool:
-    """True when the file is UTF-8 with a stray bad byte, rather than a legacy encoding."""
-    multibyte = len(re.findall(rb"[\xc2-\xf4][\x80-\xbf]+", data))
-    return multibyte >= 20
 
 
 def _is_cp1252(data: bytes) -> bool:

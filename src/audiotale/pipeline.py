@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -157,8 +158,14 @@ def render_book(
                 futures.append(encoders.submit(encode, ch, lines, key))
         pending_chapters = [(ch, lines, key) for ch, lines, key in todo if waiting[key]]
         if pending_chapters:
-            all_jobs = synthesis.jobs_for(line for _, lines, _ in pending_chapters for line in lines
-                                          if line.key in missing)
+            newlines = [i for i, c in enumerate(script.book.text) if c == "\n"]
+
+            def where(line: Line) -> str:
+                number = bisect.bisect_left(newlines, line.segment.start) + 1
+                return f"{path}:{number} (chapter {line.segment.chapter})"
+
+            all_jobs = synthesis.jobs_for((line for _, lines, _ in pending_chapters for line in lines
+                                           if line.key in missing), where)
             for clip_key, seconds in synthesis.render_all(all_jobs, cache_dir, jobs):
                 with lock:
                     state.clips_done += 1

@@ -6,6 +6,7 @@ ESPEAK_DATA_PATH set before pyttsx3's driver is imported, so no system package i
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import io
@@ -76,6 +77,12 @@ class EspeakSynthesizer:
                 raise EngineError(f"eSpeak NG failed to start: {e}") from e
             self._engine.runAndWait()  # the first runAndWait of a new engine returns early
         self._current: tuple | None = None
+        # pyttsx3's destructor fails noisily at interpreter exit; let it run while modules still exist.
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Release the engine."""
+        self.__dict__.pop("_engine", None)
 
     def render(self, text: str, voice: Voice, wav: Path) -> None:
         settings = (voice.id, voice.rate, voice.pitch, voice.volume)
@@ -265,7 +272,8 @@ def _unique(jobs: Iterable[Job]) -> list[Job]:
     return list(seen.values())
 
 
-def jobs_for(lines: Iterable[Line]) -> Iterator[Job]:
+def jobs_for(lines: Iterable[Line], where: Callable[[Line], str] | None = None) -> Iterator[Job]:
+    """One job per line; `where` names the line's place in the book for error messages."""
     for line in lines:
-        seg = line.segment
-        yield Job(line.key, line.text, line.voice, f"chapter {seg.chapter}, segment {seg.index + 1}")
+        place = where(line) if where else f"chapter {line.segment.chapter}, segment {line.segment.index + 1}"
+        yield Job(line.key, line.text, line.voice, place)
