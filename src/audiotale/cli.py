@@ -223,3 +223,16 @@ def voices() -> None:
             click.echo(f"  {v.id:<22} {v.language:<14} {v.name}")
         click.echo("\nVariants (voice = \"ID+VARIANT\", e.g. \"en-us+f2\"; f1-f5 are female, m1-m8 male):")
         click.echo("  " + " ".join(synthesis.espeak_variants()))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def check(file: Path) -> None:
+    """Measure an audiobook FILE (.mp3, .m4b) against the mastering spec; exit 1 when outside it."""
+    from . import check as checking
+
+    with user_errors(_debug()):
+        report = checking.measure(file)
+        click.echo(checking.format_report(report))
+        if report.problems:
+            sys.exit(1)

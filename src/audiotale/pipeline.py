@@ -192,7 +192,7 @@ def render_book(
 
 def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
     h = hashlib.sha256()
-    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v1".encode())
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v3".encode())
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
