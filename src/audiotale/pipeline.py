@@ -202,18 +202,19 @@ def render_book(
         extras += export.split_book(encoded, tags, Path(out_dir) / Path(path).stem)
     if options.subtitles:
         sub = out.with_suffix(f".{options.subtitles}")
-        export.write_subtitles(_subtitle_cues(script, plans, starts, chapter_dir), sub, options.subtitles)
+        delay = export.ENCODER_DELAY[options.format] * 1000 // sample_rate
+        cues = _subtitle_cues(script, plans, starts, chapter_dir, delay)
+        export.write_subtitles(cues, sub, options.subtitles)
         extras.append(sub)
     return RenderResult(out, duration, [(c.title, s) for c, s in zip(encoded, starts)], state.clips_done,
                         len(todo), extras)
 
 
 def _subtitle_cues(script: Script, plans: list[tuple[Chapter, list[Line], str]], starts: list[int],
-                   chapter_dir: Path) -> list:
-    """One cue per segment: its clips' span in its chapter, moved to where the chapter starts."""
-    from . import assembly, export
+                   chapter_dir: Path, delay: int) -> list:
+    """One cue per segment: its clips' span in its chapter, moved to where the chapter starts (+ `delay` ms)."""
+    from . import export
 
-    delay = export.ENCODER_DELAY * 1000 // assembly.RATE  # each chapter stream starts with it
     by_key = {(s.chapter, s.index): s for s in script.segments}
     cues = []
     for (ch, _lines, key), offset in zip(plans, starts):
