@@ -233,7 +233,7 @@ def _subtitle_cues(script: Script, plans: list[tuple[Chapter, list[Line], str]],
 
 def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
     h = hashlib.sha256()
-    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v5".encode())
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v2".encode())
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
