@@ -57,3 +57,39 @@ def test_output_written_atomically_leaves_no_partial_files(story: Path, tmp_path
     out = tmp_path / "out"
     pipeline.render_book(story, out, casting.load_cast(None), jobs=1)
     assert [p.name for p in out.iterdir()] == ["short-story.mp3"]
+
+
+def _tone_wav(path: Path, ms: int, amplitude: int, freq: int = 300) -> Path:
+    import math
+    import struct
+    import wave
+
+    n = 22050 * ms // 1000
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(22050)
+        w.writeframes(b"".join(struct.pack("<h", int(amplitude * math.sin(2 * math.pi * freq * i / 22050)))
+                               for i in range(n)))
+    return path
+
+
+def test_stitch_levels_the_chapter_with_its_pauses_and_limits_peaks(tmp_path: Path) -> None:
+    import array
+    import io
+    import math
+
+    from audiotale import assembly
+
+    quiet = _tone_wav(tmp_path / "a.wav", 1000, 2000)
+    peaky = _tone_wav(tmp_path / "b.wav", 300, 30000)
+    buf = io.BytesIO()
+    frames, placed = assembly.stitch([(0, quiet), (500, peaky), (300, quiet)], buf, head=750, tail=2000)
+    pcm = array.array("h", buf.getvalue())
+    assert len(pcm) == frames and [p.end - p.start for p in placed] == [22050, 6615, 22050]
+    rms = math.sqrt(sum(x * x for x in pcm) / len(pcm))
+    assert abs(20 * math.log10(rms / 32768) - assembly.CHAPTER_RMS) < 0.3
+    assert 20 * math.log10(max(abs(x) for x in pcm) / 32768) <= assembly.LIMIT + 0.05
+    # no clicks: the gain ramps, so no step between samples is larger than the loudest sine's own
+    steepest = 2 * math.pi * 300 / 22050 * 32768 * 10 ** (assembly.LIMIT / 20)
+    assert max(abs(a - b) for a, b in zip(pcm, pcm[1:])) <= 1.1 * steepest

@@ -24,6 +24,12 @@ def titles(text: str, name: str = "book.txt") -> list[str]:
         ("Preface text.\n\nChapter 1\n\nOne.", ["My Book", "Chapter 1"]),
         # a sentence that starts with "Part" is not a heading
         ("Chapter 1\n\nPart of the fun was the rain.\n\nThe end.", ["Chapter 1"]),
+        # a wrapped line that ends with "part." is prose, not a heading
+        ("Chapter 1\n\nIt was kind on his own\npart.\n\nThe end.", ["Chapter 1"]),
+        ("I.\n\nOne.\n\nII.\n\nTwo.\n\nIII\n\nThree.", ["I", "II", "III"]),
+        ("PROLOGUE\n\nBefore.\n\nCHAPTER ONE\n\nOne.", ["Prologue", "Chapter One"]),
+        # a scene break is not a chapter, a lone `#` included
+        ("Chapter 1\n\nOne.\n\n* * *\n\nTwo.\n\n#\n\nThree.\n\n***\n\nFour.", ["Chapter 1"]),
     ],
 )
 def test_text_headings(text: str, expected: list[str]) -> None:
@@ -52,3 +58,31 @@ def test_chapters_tile_the_text() -> None:
     assert chs[0].start == 0 and chs[-1].end == len(text)
     assert all(a.end == b.start for a, b in zip(chs, chs[1:]))
     assert [c.number for c in chs] == [1, 2, 3]
+
+
+def test_lone_hash_in_markdown_is_a_scene_break_not_a_heading() -> None:
+    assert titles("# One\n\nText.\n\n#\n\nMore.\n\n# Two\n\nEnd.", "book.md") == ["One", "Two"]
+
+
+def test_scene_breaks_mark_the_next_segment() -> None:
+    from audiotale.segments import segment_chapter
+
+    text = "Chapter 1\n\nOne.\n\n#\n\nTwo.\n\n* * *\n\nThree."
+    ch = split_chapters(Book(Path("b.txt"), text, "B"))[0]
+    segs = segment_chapter(text, ch, 0)
+    assert [s.text for s in segs if s.scene_break_before] == ["Two.", "Three."]
+
+
+BOOKS = Path("/work/shared/books")
+PRIDE = next((p for p in [Path(__file__).parents[2] / "shared/books/pride-and-prejudice.txt",
+                          BOOKS / "pride-and-prejudice.txt"] if p.exists()), None)
+
+
+@pytest.mark.skipif(PRIDE is None, reason="shared/books/pride-and-prejudice.txt is not beside the repository")
+def test_pride_and_prejudice_has_61_chapters() -> None:
+    from audiotale.loading import load
+
+    assert PRIDE is not None
+    chs = split_chapters(load(PRIDE))
+    assert len(chs) == 61
+    assert chs[0].title == "Chapter I" and all(c.title.startswith("Chapter ") for c in chs)

@@ -16,6 +16,8 @@ from typing import BinaryIO
 
 with warnings.catch_warnings():  # pydub warns about audioop's deprecation and a missing system ffmpeg
     warnings.simplefilter("ignore")
+    import audioop  # audioop-lts on Python 3.13+, as pydub needs
+
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
@@ -25,6 +27,9 @@ AudioSegment.converter = ffmpeg.exe()
 
 RATE = 22050  # Hz, mono, 16-bit: what eSpeak NG writes; other engines are resampled to it
 TARGET_RMS = -20.0  # dBFS per clip, so every voice sounds equally loud
+# dBFS over a whole chapter, pauses included: the pauses pull it ~2.5 dB below the clips' level,
+# so each chapter gets one more gain to land on this (issue #4: the book measured -22.6 dBFS).
+CHAPTER_RMS = -19.5  # the MP3 encoder's low-pass takes about 0.5 dB back
 PEAK = -3.0  # dBFS ceiling
 SILENCE = -50.0  # dBFS: quieter than this is eSpeak's padding
 MARGIN = 15  # ms of the original silence kept at each end
@@ -68,25 +73,81 @@ class Placed:
     end: int
 
 
-def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail: int = 0) -> tuple[int, list[Placed]]:
+def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail: int = 0,
+           level: float | None = CHAPTER_RMS) -> tuple[int, list[Placed]]:
     """Write each (pause ms, clip) to `out` as raw PCM: pause, then the clip's frames.
 
+    With `level`, one gain brings the whole chapter (pauses included) to that RMS in dBFS, and a
+    limiter with smooth gain ramps keeps peaks under LIMIT (no clipping, no clicks).
     Returns the chapter's length in frames and where each clip starts and ends.
     """
+    items = list(items)
+    gains = _chapter_gains(items, head, tail, level) if level is not None else [1.0] * len(items)
     written = 0
     placed: list[Placed] = []
     written += _silence(out, head)
-    for pause, wav_path in items:
+    for (pause, wav_path), gain in zip(items, gains):
         written += _silence(out, pause)
-        with wave.open(str(wav_path), "rb") as w:
-            if w.getframerate() != RATE or w.getsampwidth() != 2 or w.getnchannels() != 1:
-                raise ValueError(f"{wav_path}: not {RATE} Hz 16-bit mono")
-            n = w.getnframes()
-            out.write(w.readframes(n))
+        frames, n = _read_clip(wav_path)
+        out.write(frames if gain == 1.0 else _limit(frames, gain))
         placed.append(Placed(written, written + n))
         written += n
     written += _silence(out, tail)
     return written, placed
+
+
+def _read_clip(wav_path: Path) -> tuple[bytes, int]:
+    with wave.open(str(wav_path), "rb") as w:
+        if w.getframerate() != RATE or w.getsampwidth() != 2 or w.getnchannels() != 1:
+            raise ValueError(f"{wav_path}: not {RATE} Hz 16-bit mono")
+        n = w.getnframes()
+        return w.readframes(n), n
+
+
+def _chapter_gains(items: list[tuple[int, Path]], head: int, tail: int, level: float) -> list[float]:
+    """Per-clip linear gains: the one gain that brings the chapter, pauses included, to `level`."""
+    energy = 0.0  # sum of squares
+    total = RATE * head // 1000 + RATE * tail // 1000
+    for pause, wav_path in items:
+        frames, n = _read_clip(wav_path)
+        total += RATE * pause // 1000 + n
+        energy += float(audioop.rms(frames, 2)) ** 2 * n if n else 0.0
+    if not total or not energy:
+        return [1.0] * len(items)
+    want = (32768 * 10 ** (level / 20)) ** 2 * total
+    gain = min(8.0, math.sqrt(want / energy))  # at most +18 dB
+    for _ in range(3):  # the limiter takes some level back from peaky speech: measure it, correct
+        limited = 0.0
+        for _pause, wav_path in items:
+            frames, n = _read_clip(wav_path)
+            limited += float(audioop.rms(_limit(frames, gain), 2)) ** 2 * n if n else 0.0
+        if not limited or abs(10 * math.log10(want / limited)) < 0.1:
+            break
+        gain = min(8.0, gain * math.sqrt(want / limited))
+    return [gain] * len(items)
+
+
+LIMIT = -3.5  # dBFS: the limiter's ceiling, under PEAK because MP3/AAC encoding overshoots a little
+_BLOCK = RATE // 200  # 5 ms
+
+
+def _limit(frames: bytes, gain: float) -> bytes:
+    """Apply `gain`, turning it down around peaks that would pass LIMIT (10 ms look-ahead, 1 ms ramps)."""
+    ceiling = 32767 * 10 ** (LIMIT / 20)
+    size = 2 * _BLOCK
+    peaks = [audioop.max(frames[i : i + size], 2) * gain for i in range(0, len(frames), size)]
+    if not peaks or max(peaks) <= ceiling:
+        return audioop.mul(frames, 2, gain)
+    want = [min(1.0, ceiling / p) if p else 1.0 for p in peaks]
+    smooth = [min(want[max(0, i - 2) : i + 3]) for i in range(len(want))]
+    out: list[bytes] = []
+    sub = 2 * (_BLOCK // 5)
+    for b, r in enumerate(smooth):
+        nxt = smooth[b + 1] if b + 1 < len(smooth) else r
+        chunk = frames[b * size : (b + 1) * size]
+        for k in range(0, len(chunk), sub):
+            out.append(audioop.mul(chunk[k : k + sub], 2, gain * (r + (nxt - r) * k / size)))
+    return b"".join(out)
 
 
 _ZEROS = b"\0\0" * RATE

@@ -14,10 +14,13 @@ _NUMBER_WORDS = (
 _NUMBER = rf"(?:\d+|[IVXLCDM]+\b|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))*)"
 # A heading stands alone on its line: "CHAPTER I.", "Chapter 12: The Ball", "BOOK II", "PART Three".
 HEADING = re.compile(
-    rf"^[ \t]*(?P<title>(?:chapter|book|part|volume|prologue|epilogue)\b(?:[ \t]+{_NUMBER})?\.?"
+    # "chapter", "part" ... need a number: a wrapped line ending "...on his own\npart." is prose.
+    rf"^[ \t]*(?P<title>(?:(?:chapter|book|part|volume)[ \t]+{_NUMBER}|prologue|epilogue)\.?"
     rf"(?:[ \t]*[:.\-\u2013\u2014][ \t]*[^\n]{{0,80}})?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A bare roman numeral on its own line ("IV." between blank lines), used only when no other heading is found.
+ROMAN_HEADING = re.compile(r"(?:^|\n\n)[ \t]*(?P<title>[IVXLC]{1,7})\.?[ \t]*(?=\n\n|\Z)")
 MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{1,2})[ \t]+(?P<title>[^\n#][^\n]*?)[ \t#]*$", re.MULTILINE)
 
 
@@ -54,6 +57,10 @@ def _heading_starts(text: str, markdown: bool) -> list[tuple[int, str]]:
     for m in HEADING.finditer(text):
         if _stands_alone(text, m.start(), m.end()):
             found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), _clean_title(m["title"])))
+    if not found:
+        romans = [(m.start("title"), m["title"]) for m in ROMAN_HEADING.finditer(text)]
+        if len(romans) >= 2 and romans[0][1] == "I":
+            found = romans
     return found
 
 

@@ -93,8 +93,22 @@ voices_option = click.option(
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, help="Worker processes [default: all cores].")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
               help="Clip cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
-def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["mp3", "m4b"]), default="mp3", show_default=True,
+              help="Chaptered MP3, or AAC in an M4B audiobook.")
+@click.option("--split", is_flag=True, help="Also write one MP3 per chapter into OUT/<name>/.")
+@click.option("--subtitles", type=click.Choice(["vtt", "srt"]), default=None,
+              help="Also write OUT/<name>.vtt or .srt, one cue per segment.")
+@click.option("--quality", type=click.Choice(["standard", "acx"]), default="standard", show_default=True,
+              help="standard: 64 kbps at 22.05 kHz; acx: 192 kbps CBR at 44.1 kHz.")
+@click.option("--title", default=None, help="Book title [default: voices.toml [book], else the book's].")
+@click.option("--author", default=None, help="Author [default: voices.toml [book], else the book's].")
+def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None,
+           fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
+           author: str | None) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
+    from .export import OutputOptions
+
+    options = OutputOptions(fmt, split, subtitles, quality, title, author)
     with user_errors(_debug()):
         books = list(inputs) or _seed_books()
         _check_distinct_outputs(books)
@@ -103,13 +117,16 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, 
         for book in books:
             started = time.monotonic()
             with _progress_reporter(book) as report:
-                result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report)
+                result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
+                                              options=options)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {_clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "
                 f"{result.clips_synthesized} clip(s) synthesized, {result.chapters_encoded} chapter(s) encoded "
                 f"in {took:.1f} s"
             )
+            for extra in result.extras:
+                click.echo(extra)
 
 
 def _seed_books() -> list[Path]:
@@ -256,3 +273,16 @@ def voices() -> None:
             click.echo(f"  {v.id:<22} {v.language:<14} {v.name}")
         click.echo("\nVariants (voice = \"ID+VARIANT\", e.g. \"en-us+f2\"; f1-f5 are female, m1-m8 male):")
         click.echo("  " + " ".join(synthesis.espeak_variants()))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def check(file: Path) -> None:
+    """Measure an audiobook FILE (.mp3, .m4b) against the mastering spec; exit 1 when outside it."""
+    from . import check as checking
+
+    with user_errors(_debug()):
+        report = checking.measure(file)
+        click.echo(checking.format_report(report))
+        if report.problems:
+            sys.exit(1)

@@ -13,10 +13,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import attribution, casting, chapters, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
+
+if TYPE_CHECKING:
+    from . import export
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +107,13 @@ def render_book(
     jobs: int = 0,
     cache_dir: Path | None = None,
     progress: Callable[[Progress], None] | None = None,
+    options: export.OutputOptions | None = None,
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
 
+    options = options or export.OutputOptions()
+    bitrate, sample_rate = export.QUALITIES[options.quality]
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache_dir or default_cache_dir()
     script = read_script(path, cast)
@@ -118,7 +125,10 @@ def render_book(
     plans: list[tuple[Chapter, list[Line], str]] = []
     for ch in script.chapters:
         lines = list(casting.make_lines(by_chapter.get(ch.number, []), cast, roles))
-        plans.append((ch, lines, _chapter_key(lines, cast, ch, len(script.chapters))))
+        key = _chapter_key(lines, cast, ch, len(script.chapters))
+        if options.quality != "standard":  # another bitrate and rate: another chapter file
+            key = hashlib.sha256(f"{key}/{options.quality}".encode()).hexdigest()[:32]
+        plans.append((ch, lines, key))
     chapter_dir = cache_dir / "chapters"
     chapter_dir.mkdir(parents=True, exist_ok=True)
     todo = [(ch, lines, key) for ch, lines, key in plans if not (chapter_dir / f"{key}.mp3").exists()]
@@ -143,7 +153,7 @@ def render_book(
             n, placed = assembly.stitch(items, pipe, head=head, tail=tail)
             placed_box.append((n, placed))
 
-        export.encode_chapter(write, mp3)
+        export.encode_chapter(write, mp3, bitrate, sample_rate)
         n, placed = placed_box[0]
         cues = [[p.start * 1000 // assembly.RATE, p.end * 1000 // assembly.RATE, line.segment.index]
                 for p, line in zip(placed, lines)]
@@ -186,20 +196,51 @@ def render_book(
     encoded = []
     for ch, _lines, key in plans:
         mp3 = chapter_dir / f"{key}.mp3"
-        frames, spf = export.count_frames(mp3)
-        encoded.append(export.EncodedChapter(ch.title, mp3, frames, spf))
-    title = cast.book.get("title") or script.book.title
-    author = cast.book.get("author") or script.book.author
-    out = Path(out_dir) / f"{Path(path).stem}.mp3"
-    starts = export.join_book(encoded, export.Tags(title, author, title, script.book.cover), out)
+        frames, spf, rate = export.probe_mp3(mp3)
+        encoded.append(export.EncodedChapter(ch.title, mp3, frames, spf, rate))
+    title = options.title or cast.book.get("title") or script.book.title
+    author = options.author or cast.book.get("author") or script.book.author
+    out = Path(out_dir) / f"{Path(path).stem}.{options.format}"
+    tags = export.Tags(title, author, title, script.book.cover)
+    starts = export.join_book(encoded, tags, out, options.format)
     duration = sum(c.duration_ms for c in encoded)
+    extras: list[Path] = []
+    if options.split:
+        extras += export.split_book(encoded, tags, Path(out_dir) / Path(path).stem)
+    if options.subtitles:
+        sub = out.with_suffix(f".{options.subtitles}")
+        delay = export.ENCODER_DELAY[options.format] * 1000 // sample_rate
+        cues = _subtitle_cues(script, plans, starts, chapter_dir, delay)
+        export.write_subtitles(cues, sub, options.subtitles)
+        extras.append(sub)
     return RenderResult(out, duration, [(c.title, s) for c, s in zip(encoded, starts)], state.clips_done,
-                        len(todo))
+                        len(todo), extras)
+
+
+def _subtitle_cues(script: Script, plans: list[tuple[Chapter, list[Line], str]], starts: list[int],
+                   chapter_dir: Path, delay: int) -> list:
+    """One cue per segment: its clips' span in its chapter, moved to where the chapter starts (+ `delay` ms)."""
+    from . import export
+
+    by_key = {(s.chapter, s.index): s for s in script.segments}
+    cues = []
+    for (ch, _lines, key), offset in zip(plans, starts):
+        spans: dict[int, list[int]] = {}
+        for start, end, index in json.loads((chapter_dir / f"{key}.json").read_text())["cues"]:
+            span = spans.setdefault(index, [start, end])
+            span[0], span[1] = min(span[0], start), max(span[1], end)
+        for index, (start, end) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+            seg = by_key.get((ch.number, index))
+            if seg is not None:
+                text = segments.spoken_text(seg.text) if seg.kind is Kind.DIALOGUE else seg.text
+                who = seg.speaker if seg.kind is Kind.DIALOGUE else "Narrator"
+                cues.append(export.SubtitleCue(offset + delay + start, offset + delay + end, text, who))
+    return cues
 
 
 def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
     h = hashlib.sha256()
-    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v1".encode())
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v2".encode())
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
