@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import casting, pipeline, synthesis
+from . import cache, casting, pipeline, synthesis
 from .datatypes import Kind
 from .errors import AudiotaleError
 
@@ -72,16 +72,21 @@ voices_option = click.option(
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, help="Worker processes [default: all cores].")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
               help="Clip cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
-def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None) -> None:
+@click.option("--cache-max", default=None, metavar="SIZE",
+              help="Cache size cap, e.g. 5G; least recently used files go first [default: $AUDIOTALE_CACHE_MAX or 10G].")
+def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None,
+           cache_max: str | None) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
     with user_errors(_debug()):
+        limit = cache.parse_size(cache_max) if cache_max is not None else None
         books = list(inputs) or _seed_books()
         cast = _load_cast(voices)
         _check_out_dir(out)
         for book in books:
             started = time.monotonic()
             with _progress_reporter(book) as report:
-                result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report)
+                result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
+                                              cache_max=limit)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {_clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "
@@ -223,3 +228,41 @@ def voices() -> None:
             click.echo(f"  {v.id:<22} {v.language:<14} {v.name}")
         click.echo("\nVariants (voice = \"ID+VARIANT\", e.g. \"en-us+f2\"; f1-f5 are female, m1-m8 male):")
         click.echo("  " + " ".join(synthesis.espeak_variants()))
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the clip and chapter cache."""
+
+
+cache_dir_option = click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+                                help="Cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
+
+
+@cache_group.command("info")
+@cache_dir_option
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is, how many clips and chapters it holds, and its size."""
+    with user_errors(_debug()):
+        i = cache.info(cache_dir or cache.default_dir())
+        click.echo(f"location  {i.location}")
+        click.echo(f"clips     {i.clips} ({_size(i.clip_bytes)})")
+        click.echo(f"chapters  {i.chapters} ({_size(i.chapter_bytes)})")
+        click.echo(f"total     {_size(i.total_bytes)} of {_size(cache.max_bytes())} allowed")
+
+
+@cache_group.command("clear")
+@cache_dir_option
+def cache_clear(cache_dir: Path | None) -> None:
+    """Delete every cached clip and chapter (the next render synthesizes everything again)."""
+    with user_errors(_debug()):
+        i = cache.clear(cache_dir or cache.default_dir())
+        click.echo(f"removed {i.clips} clip(s) and {i.chapters} chapter(s), {_size(i.total_bytes)}, from {i.location}")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attribution, casting, chapters, loading, segments, synthesis
+from . import attribution, cache, casting, chapters, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
@@ -65,12 +65,7 @@ def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
 
 
 def default_cache_dir() -> Path:
-    env = os.environ.get("AUDIOTALE_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("audiotale"))
+    return cache.default_dir()
 
 
 @dataclass
@@ -102,6 +97,7 @@ def render_book(
     jobs: int = 0,
     cache_dir: Path | None = None,
     progress: Callable[[Progress], None] | None = None,
+    cache_max: int | None = None,
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
@@ -186,6 +182,10 @@ def render_book(
     out = Path(out_dir) / f"{Path(path).stem}.mp3"
     starts = export.join_book(encoded, export.Tags(title, author, title, script.book.cover), out)
     duration = sum(c.duration_ms for c in encoded)
+    used = {synthesis.clip_path(cache_dir, line.key) for _, lines, _ in plans for line in lines}
+    used |= {chapter_dir / f"{key}{ext}" for _, _, key in plans for ext in (".mp3", ".json")}
+    cache.touch(used)
+    cache.prune(cache_dir, cache.max_bytes() if cache_max is None else cache_max, keep=used)
     return RenderResult(out, duration, [(c.title, s) for c, s in zip(encoded, starts)], state.clips_done,
                         len(todo))
 
