@@ -121,36 +121,46 @@ def _check_out_dir(out: Path) -> None:
 
 @contextmanager
 def _progress_reporter(book: Path) -> Iterator:
-    """A progress bar with ETA on a terminal; a few plain log lines otherwise."""
-    if not sys.stderr.isatty():
-        last = [0.0]
+    """One live status line on a terminal; a plain log line every few seconds otherwise."""
+    tty = sys.stderr.isatty()
+    started = time.monotonic()
+    first: list[pipeline.Progress] = []
+    last = [0.0]
+    shown = [False]
 
-        def plain(p: pipeline.Progress) -> None:
-            now = time.monotonic()
-            if now - last[0] >= 5 or p.stage == "joining":
-                last[0] = now
-                click.echo(f"{book.name}: {p.clips_done}/{p.clips_total} clips, "
-                           f"{p.chapters_done}/{p.chapters_total} chapters, {p.stage}", err=True)
+    def report(p: pipeline.Progress) -> None:
+        now = time.monotonic()
+        if not first:
+            first.append(pipeline.Progress(p.clips_total, p.clips_done, p.chapters_total, p.chapters_done))
+        final = p.stage == "joining"
+        if not final and now - last[0] < (0.2 if tty else 5.0):
+            return
+        last[0] = now
+        line = _status(book, p, first[0], now - started)
+        if tty:
+            click.echo(f"\r\033[K{line}", err=True, nl=final)
+            shown[0] = not final
+        else:
+            click.echo(line, err=True)
 
-        yield plain
-        return
-    bar = None
     try:
-        def fancy(p: pipeline.Progress) -> None:
-            nonlocal bar
-            if bar is None and p.clips_total:
-                bar = click.progressbar(length=p.clips_total, label=f"{book.name}", file=sys.stderr,
-                                        show_eta=True, show_pos=True,
-                                        item_show_func=lambda _: f"ch {p.chapters_done}/{p.chapters_total}, "
-                                        f"{p.audio_seconds / 3600:.2f} h audio")
-                bar.__enter__()
-            if bar is not None:
-                bar.update(p.clips_done - bar.pos)
-
-        yield fancy
+        yield report
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if shown[0]:
+            click.echo("", err=True)
+
+
+def _status(book: Path, p: pipeline.Progress, start: pipeline.Progress, elapsed: float) -> str:
+    """`book.txt: ch 12/61, clips 5000/31000, 2.31 h of audio, ETA 0:01:12` (ETA from the work left)."""
+    clip_part = (p.clips_done / p.clips_total) if p.clips_total else 1.0
+    todo = p.chapters_total - start.chapters_done
+    chapter_part = ((p.chapters_done - start.chapters_done) / todo) if todo else 1.0
+    done = (clip_part + chapter_part) / 2  # synthesis and encoding take similar time
+    eta = f", ETA {_clock(int(elapsed * (1 - done) / done * 1000))}" if 0.02 < done < 1 and elapsed > 1 else ""
+    if p.stage == "joining":
+        eta = ", joining chapters"
+    return (f"{book.name}: ch {p.chapters_done}/{p.chapters_total}, clips {p.clips_done}/{p.clips_total}, "
+            f"{p.audio_seconds / 3600:.2f} h of audio{eta}")
 
 
 def _clock(ms: int) -> str:
