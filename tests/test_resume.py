@@ -14,7 +14,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiotale import casting, pipeline, synthesis
+from audiotale import cache, casting, pipeline, synthesis
 from audiotale.datatypes import Voice
 
 from conftest import FakeSynthesizer
@@ -79,6 +79,19 @@ def test_sigkill_mid_render_resumes_without_redoing_clips(novel: Path, tmp_path:
     assert len(_clips(cache_dir)) == 91
     assert synthesized == 91 - len(done), "finished clips are never synthesized again"
     assert _book(out / "novel.mp3") == _reference(novel, tmp_path, monkeypatch)
+    leftovers = [p.name for p in [*out.glob(".*"), *cache_dir.rglob(".*")]]
+    assert leftovers == [], "half-written files of the killed render are swept"
+
+
+def test_partial_files_of_dead_renders_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    stale = [tmp_path / f".book.mp3.{dead}.part", tmp_path / f".abc.{dead}.raw.wav"]
+    live = tmp_path / f".book.mp3.{os.getpid()}.part"
+    for p in [*stale, live]:
+        p.write_bytes(b"x")
+    assert cache.remove_partials([tmp_path]) == 2
+    assert live.exists() and not any(p.exists() for p in stale)
 
 
 class _InterruptAfter(FakeSynthesizer):

@@ -115,3 +115,33 @@ def prune(cache_dir: Path, limit: int, keep: set[Path] = frozenset()) -> int:  #
             continue
         freed += st.st_size
     return freed
+
+
+_PARTIAL = re.compile(r"^\..+\.(\d+)\.(?:raw\.wav|tmp\.wav|part)$")
+
+
+def remove_partials(folders: Iterable[Path]) -> int:
+    """Delete half-written files (`.NAME.PID.part`, ...) left by renders that were killed; returns how many."""
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for p in folder.glob(".*"):
+            m = _PARTIAL.match(p.name)
+            if m and not _alive(int(m.group(1))):
+                try:
+                    p.unlink()
+                    removed += 1
+                except FileNotFoundError:
+                    continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

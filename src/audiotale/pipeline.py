@@ -116,6 +116,8 @@ def render_book(
         plans.append((ch, lines, _chapter_key(lines, cast, ch, len(script.chapters))))
     chapter_dir = cache_dir / "chapters"
     chapter_dir.mkdir(parents=True, exist_ok=True)
+    clip_dirs = (cache_dir / "clips").glob("??")
+    cache.remove_partials([Path(out_dir), chapter_dir, *clip_dirs])  # left by a killed render
     todo = [(ch, lines, key) for ch, lines, key in plans if not (chapter_dir / f"{key}.mp3").exists()]
     state = Progress(chapters_total=len(plans), chapters_done=len(plans) - len(todo))
     needed = {line.key for _, lines, _ in todo for line in lines}
