@@ -38,6 +38,7 @@ def espeak_data_path() -> Path:
 
 
 _lib: ctypes.CDLL | None = None
+RATE = 22050  # Hz: what eSpeak NG synthesizes
 
 # espeak_lib.h: output modes, parameters and Synth flags
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -66,20 +67,10 @@ def _load_espeak() -> ctypes.CDLL:
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
     lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
                                  ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
-    lib.espeak_Info.restype = ctypes.c_char_p
-    lib.espeak_Info.argtypes = [ctypes.c_void_p]
     if lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 1000, data.encode(), 0) != RATE:
         raise EngineError("eSpeak NG failed to start; reinstall espeakng-loader (`make install`)")
     _lib = lib
     return lib
-
-
-def espeak_version() -> str:
-    """The eSpeak NG library's version string, e.g. "1.52.0"."""
-    return (_load_espeak().espeak_Info(None) or b"?").decode()
-
-
-RATE = 22050  # Hz: what eSpeak NG synthesizes
 
 
 class EspeakSynthesizer:
