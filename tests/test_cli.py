@@ -14,7 +14,7 @@ ROOT = Path(__file__).parent.parent
 DEMO = ROOT / "seeds" / "the-last-cake.txt"
 
 
-@pytest.mark.parametrize("command", [[], ["render"], ["script"], ["cast"], ["voices"]])
+@pytest.mark.parametrize("command", [[], ["render"], ["script"], ["cast"], ["voices"], ["cache"], ["cache", "info"], ["cache", "clear"]])
 def test_help(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output

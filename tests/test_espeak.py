@@ -1,4 +1,4 @@
-"""End to end through the real engine: pyttsx3 + eSpeak NG, pydub, ffmpeg, mutagen."""
+"""End to end through the real engine: eSpeak NG, pydub, ffmpeg, mutagen."""
 
 from __future__ import annotations
 

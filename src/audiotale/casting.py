@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib.metadata
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -251,7 +252,15 @@ def _voice_signature(v: Voice) -> tuple:
 
 # ---------------------------------------------------------------------------------------------------------
 
-ENGINE_VERSION = "espeak-ng-1.52/pyttsx3-2.99/v1"  # part of every clip's cache key
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+# Part of every clip's cache key: the wheel that ships libespeak-ng pins the library's version (issue #6).
+ENGINE_VERSION = f"espeak-ng/espeakng-loader-{_version('espeakng-loader')}/ctypes-v2"
 
 
 def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], first_in_chapter: bool = True) -> Iterator[Line]:

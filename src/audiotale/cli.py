@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import casting, pipeline, synthesis
+from . import cache, casting, pipeline, synthesis
 from .datatypes import Kind
 from .errors import AudiotaleError
 
@@ -102,14 +102,17 @@ voices_option = click.option(
               help="standard: 64 kbps at 22.05 kHz; acx: 192 kbps CBR at 44.1 kHz.")
 @click.option("--title", default=None, help="Book title [default: voices.toml [book], else the book's].")
 @click.option("--author", default=None, help="Author [default: voices.toml [book], else the book's].")
+@click.option("--cache-max", default=None, metavar="SIZE",
+              help="Cache size cap, e.g. 5G; least recently used files go first [default: $AUDIOTALE_CACHE_MAX or 10G].")
 def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None,
            fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
-           author: str | None) -> None:
+           author: str | None, cache_max: str | None) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
     from .export import OutputOptions
 
     options = OutputOptions(fmt, split, subtitles, quality, title, author)
     with user_errors(_debug()):
+        limit = cache.parse_size(cache_max) if cache_max is not None else None
         books = list(inputs) or _seed_books()
         _check_distinct_outputs(books)
         cast = _load_cast(voices)
@@ -118,7 +121,7 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, 
             started = time.monotonic()
             with _progress_reporter(book) as report:
                 result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
-                                              options=options)
+                                              options=options, cache_max=limit)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {_clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "
@@ -166,36 +169,46 @@ def _check_out_dir(out: Path) -> None:
 
 @contextmanager
 def _progress_reporter(book: Path) -> Iterator:
-    """A progress bar with ETA on a terminal; a few plain log lines otherwise."""
-    if not sys.stderr.isatty():
-        last = [0.0]
+    """One live status line on a terminal; a plain log line every few seconds otherwise."""
+    tty = sys.stderr.isatty()
+    started = time.monotonic()
+    first: list[pipeline.Progress] = []
+    last = [0.0]
+    shown = [False]
 
-        def plain(p: pipeline.Progress) -> None:
-            now = time.monotonic()
-            if now - last[0] >= 5 or p.stage == "joining":
-                last[0] = now
-                click.echo(f"{book.name}: {p.clips_done}/{p.clips_total} clips, "
-                           f"{p.chapters_done}/{p.chapters_total} chapters, {p.stage}", err=True)
+    def report(p: pipeline.Progress) -> None:
+        now = time.monotonic()
+        if not first:
+            first.append(pipeline.Progress(p.clips_total, p.clips_done, p.chapters_total, p.chapters_done))
+        final = p.stage == "joining"
+        if not final and now - last[0] < (0.2 if tty else 5.0):
+            return
+        last[0] = now
+        line = _status(book, p, first[0], now - started)
+        if tty:
+            click.echo(f"\r\033[K{line}", err=True, nl=final)
+            shown[0] = not final
+        else:
+            click.echo(line, err=True)
 
-        yield plain
-        return
-    bar = None
     try:
-        def fancy(p: pipeline.Progress) -> None:
-            nonlocal bar
-            if bar is None and p.clips_total:
-                bar = click.progressbar(length=p.clips_total, label=f"{book.name}", file=sys.stderr,
-                                        show_eta=True, show_pos=True,
-                                        item_show_func=lambda _: f"ch {p.chapters_done}/{p.chapters_total}, "
-                                        f"{p.audio_seconds / 3600:.2f} h audio")
-                bar.__enter__()
-            if bar is not None:
-                bar.update(p.clips_done - bar.pos)
-
-        yield fancy
+        yield report
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        if shown[0]:
+            click.echo("", err=True)
+
+
+def _status(book: Path, p: pipeline.Progress, start: pipeline.Progress, elapsed: float) -> str:
+    """`book.txt: ch 12/61, clips 5000/31000, 2.31 h of audio, ETA 0:01:12` (ETA from the work left)."""
+    clip_part = (p.clips_done / p.clips_total) if p.clips_total else 1.0
+    todo = p.chapters_total - start.chapters_done
+    chapter_part = ((p.chapters_done - start.chapters_done) / todo) if todo else 1.0
+    done = (clip_part + chapter_part) / 2  # synthesis and encoding take similar time
+    eta = f", ETA {_clock(int(elapsed * (1 - done) / done * 1000))}" if 0.02 < done < 1 and elapsed > 1 else ""
+    if p.stage == "joining":
+        eta = ", joining chapters"
+    return (f"{book.name}: ch {p.chapters_done}/{p.chapters_total}, clips {p.clips_done}/{p.clips_total}, "
+            f"{p.audio_seconds / 3600:.2f} h of audio{eta}")
 
 
 def _clock(ms: int) -> str:
@@ -286,3 +299,41 @@ def check(file: Path) -> None:
         click.echo(checking.format_report(report))
         if report.problems:
             sys.exit(1)
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the clip and chapter cache."""
+
+
+cache_dir_option = click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+                                help="Cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
+
+
+@cache_group.command("info")
+@cache_dir_option
+def cache_info(cache_dir: Path | None) -> None:
+    """Where the cache is, how many clips and chapters it holds, and its size."""
+    with user_errors(_debug()):
+        i = cache.info(cache_dir or cache.default_dir())
+        click.echo(f"location  {i.location}")
+        click.echo(f"clips     {i.clips} ({_size(i.clip_bytes)})")
+        click.echo(f"chapters  {i.chapters} ({_size(i.chapter_bytes)})")
+        click.echo(f"total     {_size(i.total_bytes)} of {_size(cache.max_bytes())} allowed")
+
+
+@cache_group.command("clear")
+@cache_dir_option
+def cache_clear(cache_dir: Path | None) -> None:
+    """Delete every cached clip and chapter (the next render synthesizes everything again)."""
+    with user_errors(_debug()):
+        i = cache.clear(cache_dir or cache.default_dir())
+        click.echo(f"removed {i.clips} clip(s) and {i.chapters} chapter(s), {_size(i.total_bytes)}, from {i.location}")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, casting, chapters, loading, segments, synthesis
+from . import attribution, cache, casting, chapters, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
@@ -70,12 +70,7 @@ def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
 
 
 def default_cache_dir() -> Path:
-    env = os.environ.get("AUDIOTALE_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("audiotale"))
+    return cache.default_dir()
 
 
 @dataclass
@@ -108,6 +103,7 @@ def render_book(
     cache_dir: Path | None = None,
     progress: Callable[[Progress], None] | None = None,
     options: export.OutputOptions | None = None,
+    cache_max: int | None = None,
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
@@ -131,6 +127,8 @@ def render_book(
         plans.append((ch, lines, key))
     chapter_dir = cache_dir / "chapters"
     chapter_dir.mkdir(parents=True, exist_ok=True)
+    clip_dirs = (cache_dir / "clips").glob("??")
+    cache.remove_partials([Path(out_dir), chapter_dir, *clip_dirs])  # left by a killed render
     todo = [(ch, lines, key) for ch, lines, key in plans if not (chapter_dir / f"{key}.mp3").exists()]
     state = Progress(chapters_total=len(plans), chapters_done=len(plans) - len(todo))
     needed = {line.key for _, lines, _ in todo for line in lines}
@@ -213,6 +211,10 @@ def render_book(
         cues = _subtitle_cues(script, plans, starts, chapter_dir, delay)
         export.write_subtitles(cues, sub, options.subtitles)
         extras.append(sub)
+    used = {synthesis.clip_path(cache_dir, line.key) for _, lines, _ in plans for line in lines}
+    used |= {chapter_dir / f"{key}{ext}" for _, _, key in plans for ext in (".mp3", ".json")}
+    cache.touch(used)
+    cache.prune(cache_dir, cache.max_bytes() if cache_max is None else cache_max, keep=used)
     return RenderResult(out, duration, [(c.title, s) for c, s in zip(encoded, starts)], state.clips_done,
                         len(todo), extras)
 
