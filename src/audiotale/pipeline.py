@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import attribution, casting, chapters, loading, segments, synthesis
+from . import attribution, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
@@ -30,8 +30,8 @@ class Script:
     characters: attribution.Characters
 
 
-def read_script(path: Path, cast: Cast | None = None) -> Script:
-    """Load, split into chapters, segment and attribute (pure text, fast)."""
+def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
+    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
@@ -46,6 +46,12 @@ def read_script(path: Path, cast: Cast | None = None) -> Script:
             paragraph = found[-1].paragraph + 1
         cont = segments.continued_quotes(book.text, ch, 0)
         segs.extend(attribution.attribute(found, book.text, chars, cont))
+    segs = corrections.with_ids(segs)
+    fixes = fixes or corrections.default_path(Path(path))
+    if fixes.is_file():
+        wanted = corrections.load(fixes)
+        canonical = {k: (chars.lookup(v).name if v and chars.lookup(v) else v) for k, v in wanted.items()}
+        segs = corrections.apply(segs, canonical)
     return Script(book, chs, segs, chars)
 
 
