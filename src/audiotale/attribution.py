@@ -52,6 +52,22 @@ yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursda
 february march april may june july august september october november december god heaven lord christmas easter
 english french german italian spanish american british
 """.split())
+# Pet names -> given names, merged only when the given name is a character of its own (issue #3).
+NICKNAMES = {
+    "lizzy": "elizabeth", "lizzie": "elizabeth", "eliza": "elizabeth", "liz": "elizabeth", "betsy": "elizabeth",
+    "bess": "elizabeth", "beth": "elizabeth", "kitty": "catherine", "kate": "catherine", "katie": "catherine",
+    "tom": "thomas", "tommy": "thomas", "bill": "william", "billy": "william", "will": "william",
+    "bob": "robert", "bobby": "robert", "rob": "robert", "dick": "richard", "jack": "john", "johnny": "john",
+    "harry": "henry", "ned": "edward", "ted": "edward", "meg": "margaret", "peggy": "margaret",
+    "maggie": "margaret", "polly": "mary", "molly": "mary", "fanny": "frances", "nelly": "eleanor",
+    "sally": "sarah", "jim": "james", "jimmy": "james", "jem": "james", "charlie": "charles", "fred": "frederick",
+    "freddy": "frederick", "sam": "samuel", "ben": "benjamin", "joe": "joseph", "nick": "nicholas",
+    "sue": "susan", "susie": "susan", "annie": "anne", "nancy": "anne", "tony": "anthony", "dolly": "dorothy",
+    "becky": "rebecca", "patty": "martha", "jenny": "jane", "nell": "helen", "kit": "christopher",
+}
+# Titles followed by a surname, not a given name: "Colonel Fitzwilliam" makes Fitzwilliam a surname.
+SURNAME_TITLES = {"mr", "mrs", "ms", "colonel", "col", "captain", "capt", "dr", "doctor", "major", "general",
+                  "lieutenant", "sergeant", "professor", "prof", "reverend", "rev", "mister"}
 PLACE_PREPS = {"in", "at", "to", "from", "into", "near", "towards", "toward", "through", "across", "of"}
 SUBJECT_PRONOUNS = {"he": "m", "she": "f", "i": "i", "his": "m", "her": "f", "my": "i"}
 PERSON_NOUNS = (
@@ -103,7 +119,7 @@ class Characters:
 
 
 def _norm(form: str) -> str:
-    form = re.sub(HONORIFICS + "$", "", form.strip())
+    form = re.sub(r"['\u2019]s$", "", re.sub(HONORIFICS + "$", "", form.strip()))
     form = re.sub(r"\s+", " ", form).replace("\u2019", "'")
     form = re.sub(r"^((?:" + TITLE_RE + r"))(?=\s)", lambda m: m.group(1).rstrip("."), form)
     return form.lower()
@@ -127,6 +143,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     total: Counter[str] = Counter()
     display: dict[str, str] = {}
     person: Counter[str] = Counter()
+    tagged: Counter[str] = Counter()  # next to a speech verb: "said Ann", "Ann said"
+    place: Counter[str] = Counter()  # after "in", "at", "from", "near": "in London"
     not_person: Counter[str] = Counter()
     for m in NAME_RE.finditer(text):
         title = m["title"]
@@ -146,7 +164,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if not words:
             continue
         name = " ".join(words)
-        form = (title.rstrip(".") + " " + name) if title else name
+        form = (title + " " + name) if title else name
         key = _norm(form)
         display.setdefault(key, form)
         total[key] += 1
@@ -156,10 +174,16 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         after = text[m.end() : m.end() + 30]
         if title or _VERB_AFTER.match(after) or re.match(r"^'s\b|^\u2019s\b", after):
             person[key] += 1
-        if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after) or re.match(r"^\s*[,!?]", after):
+        if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after):
+            person[key] += 1
+            tagged[key] += 1
+        elif re.match(r"^\s*[,!?]", after):
             person[key] += 1
         if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
             person[key] += 2  # "said Ann"
+            tagged[key] += 1
+        if before and before[-1] in {"in", "at", "from", "near", "into", "towards", "through"} and not title:
+            place[key] += 1
         if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
             not_person[key] += 1
     chars: dict[str, Character] = {}
@@ -173,8 +197,18 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue
         if words[0] not in TITLES and lower_words[bare] >= max(2, count):
             continue  # "Hope", "Will": ordinary words more often than names
+        if words[0] not in TITLES and tagged[key] < 2 and place[key] * 5 >= total[key]:
+            continue  # "in London", "at Netherfield": a place
+        display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])
     _cluster(chars, forms)
+    for c in {id(c): c for c in chars.values()}.values():
+        # "Bennet" alone is ambiguous next to Mrs. Bennet: call Mr. Bennet by his titled name.
+        surname = c.name.lower()
+        titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
+        if " " not in surname and titled and any(
+                a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
+            c.name = display.get(titled[0], c.name)
     by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
     for name, aliases in known.items():
         target = by_alias.get(_norm(name))
@@ -209,8 +243,12 @@ def _cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         parts = words[1:] if titled else words
         if titled:
             continue
-        # A full name joins the character named by its first (given) name, if that is unambiguous.
+        # A full name joins the character named by its first (given) name, if that is unambiguous;
+        # "Fitzwilliam Darcy" joins Darcy when Fitzwilliam is also a surname ("Colonel Fitzwilliam").
+        given_is_surname = any(k.split()[0] in SURNAME_TITLES and k.split()[-1] == parts[0] for k in chars)
         for part in (parts[0], parts[-1]):
+            if part == parts[0] and given_is_surname and len(parts) > 1:
+                continue
             if part in chars and chars[part] is not c:
                 _merge(chars, chars[part], c)
                 break
@@ -220,10 +258,28 @@ def _cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         if len(words) != 1 or key not in chars:
             continue
         titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
+        male = [k for k in titled if k.split()[0] in TITLES_MALE and k.split()[0] not in TITLES_NEUTRAL]
+        titled_all = titled
+        if len(titled) > 1 and len(male) == 1:
+            titled = male  # a bare surname names a man: "Bingley" is Mr. Bingley, not Miss Bingley
         if len(titled) == 1 or (titled and forms[max(titled, key=forms.__getitem__)] >= 0.8 * sum(forms[t] for t in titled)):
             best = max(titled, key=forms.__getitem__)
             if chars[best] is not chars[key]:
                 _merge(chars, chars[key], chars[best])
+                if len(male) == 1 and len(titled_all) > 1:
+                    chars[key].name = chars[best].name if best == male[0] else chars[key].name
+
+
+    # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth.
+    for key in keys:
+        full = NICKNAMES.get(key)
+        if full is None or key not in chars or full not in chars or chars[full] is chars[key]:
+            continue
+        target = chars[full]
+        if any(a.split()[0] in TITLES and a.split()[-1] == full for a in target.aliases if a.split()[0] != "miss"):
+            continue  # "Catherine" is Lady Catherine here, not Kitty
+        _merge(chars, target, chars[key])
+        target.name = target.name if target.name.lower() != key else full.capitalize()
 
 
 def _merge(chars: dict[str, Character], into: Character, other: Character) -> None:
