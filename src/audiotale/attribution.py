@@ -14,6 +14,7 @@ the scene leaves one candidate; otherwise turn-taking decides.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -76,8 +77,23 @@ PERSON_NOUNS = (
     "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
 )
 DESCRIPTOR = re.compile(
-    rf"^(?:the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
+    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
 )
+NOUN_GENDER = {
+    **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "
+                    "old woman young lady".split(" "), "f"),
+    **dict.fromkeys("boy man gentleman fellow father husband brother son uncle god knight king prince "
+                    "old man young man".split(" "), "m"),
+}
+NOUN_GENDER.update({"old woman": "f", "young lady": "f", "old man": "m", "young man": "m"})
+# "his wife" is Mrs. <his surname>, "her father" Mr. <her surname> (issue #3).
+RELATION_TITLE = {"wife": "mrs", "lady": "mrs", "mother": "mrs", "husband": "mr", "father": "mr"}
+_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt)\.")
+
+
+def _flat(text: str) -> str:
+    """Unwrapped text without the periods of titles, so `Mr.\nDarcy` reads as one name in a tag."""
+    return _TITLE_DOT.sub(r"\1", " ".join(text.split()))
 LEADING_ADVERBS = re.compile(
     r"^(?:(?:now|then|still|finally|suddenly|instead|again|slowly|quickly|once again|at last|meanwhile|"
     r"soon|and|but|so|yet|here|there)\b[, ]*)+",
@@ -325,7 +341,7 @@ def _guess_genders(text: str, chars: Characters) -> None:
 @dataclass
 class Mention:
     kind: str  # "name", "pronoun", "descriptor"
-    value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor noun
+    value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor "det noun" ("his wife")
 
 
 @dataclass
@@ -340,6 +356,9 @@ class Turn:
     excluded: set[str] = field(default_factory=set)
     pronoun: str | None = None  # an unresolved pronoun subject, as a gender
     descriptor: bool = False  # the speaker is described, not named: "the girl laughed"
+    relation: str | None = None  # "his wife": the title ("mrs") the speaker has with the possessor's surname
+    possessor: str | None = None  # the gender of "his"/"her" in such a description
+    pos: int = 0  # where the quote ends: mentions before it are candidates
     conversation: int = 0
 
 
@@ -356,6 +375,9 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     quote_speaker: dict[int, tuple[str, str, float]] = {}
     speakers_in_chapter: Counter[str] = Counter()
     for t in turns:
+        first = t.quotes[0]
+        after = segs[first + 1] if first + 1 < len(segs) and segs[first + 1].paragraph == t.paragraph else None
+        t.pos = after.end if after is not None else segs[first].end
         for qi in t.quotes:
             t.excluded |= _names_in(segs[qi].text, chars)
         for qi in t.quotes:
@@ -386,6 +408,7 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     for name in _mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars):
         if name != "\0someone" and name not in speakers_in_chapter:
             speakers_in_chapter[name] += 0  # a known participant, ranked after every speaker
+    _resolve_anaphora(turns, segs, chars)
     _resolve_descriptors(turns, chars, speakers_in_chapter)
     _turn_taking(turns, chars, speakers_in_chapter)
     # Continued multi-paragraph speeches keep their speaker.
@@ -455,8 +478,14 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
     q = segs[qi]
     after = segs[qi + 1] if qi + 1 < len(segs) and segs[qi + 1].paragraph == q.paragraph else None
     before = segs[qi - 1] if qi > 0 and segs[qi - 1].paragraph == q.paragraph else None
+    if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1 \
+            and segs[qi - 1].text.rstrip()[-1:] in ",:\u2014":
+        before = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     if after is not None and after.kind is Kind.NARRATION:
-        head = after.text[:120]
+        head = _flat(after.text[:160])[:120]
+        m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
+        if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
         m = re.match(rf"^[\s,;\u2014-]*(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>.+)", head, re.I)
         if m:
             mention = _mention_at(m["who"], chars)
@@ -468,7 +497,7 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
             if mention:
                 return mention, 0.95
     if before is not None and before.kind is Kind.NARRATION:
-        tail = before.text[-160:]
+        tail = _flat(before.text[-200:])[-160:]
         tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
         m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.I)
         if m:
@@ -493,8 +522,9 @@ def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention |
     else:
         phrase = LEADING_ADVERBS.sub("", phrase)
     low = phrase.lower()
-    first = low.split(" ", 1)[0] if low else ""
-    if first in ("he", "she", "i"):
+    word = re.match(r"[a-z]+", low)
+    first = word.group(0) if word else ""
+    if first in ("he", "she", "i") and not re.match(r"^[a-z]+['\u2019]", low):
         return Mention("pronoun", SUBJECT_PRONOUNS[first])
     m = NAME_RE.match(phrase)
     if m:
@@ -503,7 +533,7 @@ def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention |
             return Mention("name", c.name)
     d = DESCRIPTOR.match(phrase)
     if d:
-        return Mention("descriptor", d["noun"].lower())
+        return Mention("descriptor", f"{d['det'].lower()} {d['noun'].lower()}")
     return None
 
 
@@ -530,7 +560,7 @@ def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
     for qi in t.quotes:
         nxt = segs[qi + 1] if qi + 1 < len(segs) else None
         if nxt is not None and nxt.paragraph == t.paragraph and nxt.kind is Kind.NARRATION:
-            first = re.split(r"(?<=[.!?\u2026])\s+", nxt.text.strip(), maxsplit=1)[0]
+            first = re.split(r"(?<=[.!?\u2026])\s+", _flat(nxt.text[:300]), maxsplit=1)[0]
             if first[:1].isupper():
                 m = _subject(first, chars)
                 if m:
@@ -538,7 +568,7 @@ def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
     for qi in t.quotes:
         prv = segs[qi - 1] if qi > 0 else None
         if prv is not None and prv.paragraph == t.paragraph and prv.kind is Kind.NARRATION:
-            last = re.split(r"(?<=[.!?\u2026])\s+", prv.text.strip())[-1]
+            last = re.split(r"(?<=[.!?\u2026])\s+", _flat(prv.text[-300:]))[-1]
             m = _subject(last, chars)
             if m:
                 return m
@@ -547,10 +577,17 @@ def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
 
 def _note_unresolved(t: Turn, m: Mention) -> None:
     """Pronouns and descriptions are resolved later, with the whole scene in view."""
-    if m.kind == "pronoun" and t.pronoun is None:
+    if t.pronoun is not None or t.descriptor:
+        return
+    if m.kind == "pronoun":
         t.pronoun = m.value
     elif m.kind == "descriptor":
+        det, noun = m.value.split(" ", 1)
         t.descriptor = True
+        if det in ("his", "her") and noun in RELATION_TITLE:
+            # Only kinship descriptions carry on as a gender; "the girl" is left to _resolve_descriptors.
+            t.pronoun = NOUN_GENDER.get(noun)
+            t.relation, t.possessor = RELATION_TITLE[noun], "m" if det == "his" else "f"
 
 
 def _conversations(turns: list[Turn], by_para: dict[int, list[Segment]], text: str) -> None:
@@ -589,7 +626,7 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
         if i + 1 < len(paras):
             nxt = by_para[paras[i + 1]]
             if nxt and nxt[0].kind is Kind.NARRATION:
-                first = re.split(r"(?<=[.!?])\s+", nxt[0].text, maxsplit=1)[0]
+                first = re.split(r"(?<=[.!?])\s+", _flat(nxt[0].text[:300]), maxsplit=1)[0]
                 m = re.match(rf"^(?P<who>.{{1,40}}?)\s+(?:trailed off|finished|continued|went on|added|concluded|"
                              rf"fell silent|paused)\b", first)
                 if m:
@@ -607,6 +644,71 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
                     who = names.pop()
                     if who not in t.excluded:
                         t.speaker, t.evidence, t.confidence = who, "context", 0.5
+
+
+def _stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int]]:
+    """Every mention of a character in a chapter: (offset, name, in narration, paragraph)."""
+    found = []
+    for s in segs:
+        for m in NAME_RE.finditer(s.text):
+            c = _lookup_match(m, chars)
+            if c is not None:
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph))
+    return found
+
+
+def _gender(name: str, chars: Characters) -> str | None:
+    c = chars.lookup(name)
+    return c.gender if c else None
+
+
+def _surnames(name: str, chars: Characters) -> list[str]:
+    c = chars.lookup(name)
+    return sorted({a.split()[-1] for a in c.aliases if len(a.split()) >= 2}) if c else []
+
+
+def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) -> None:
+    """`said she`, `cried his wife`: the nearest fitting character, preferring a change of speaker."""
+    stream = _stream(segs, chars)
+    offsets = [o for o, _, _, _ in stream]
+    for n, t in enumerate(turns):
+        if t.speaker is not None or (t.pronoun not in ("m", "f") and not t.relation):
+            continue
+        i = bisect_left(offsets, t.pos)
+        recent: list[str] = []  # every mention, nearest first: who "his"/"her" refers to
+        for _, name, _, para in reversed(stream[max(0, i - 40) : i]):
+            if name not in recent:
+                recent.append(name)
+        who, evidence, confidence = None, "pronoun", 0.75
+        if t.relation:
+            possessors = [w for w in recent if _gender(w, chars) == t.possessor][:1]
+            for owner in possessors + [w for w in recent if w not in possessors]:
+                for surname in _surnames(owner, chars):
+                    target = chars.lookup(f"{t.relation} {surname}")
+                    if target is not None and target.name != owner and target.name not in t.excluded:
+                        who, evidence, confidence = target.name, "descriptor", 0.85
+                        break
+                if who:
+                    break
+        if who is None and t.pronoun in ("m", "f"):
+            candidates: list[str] = []
+            for _, name, narration, para in reversed(stream[max(0, i - 40) : i]):
+                if para < t.paragraph - 3:
+                    break
+                if narration and name not in candidates:
+                    candidates.append(name)
+            for u in reversed(turns[:n]):
+                if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
+                    candidates.append(u.speaker)
+            candidates = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
+            previous = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
+            if previous is not None and len(candidates) > 1 and candidates[0] == previous.speaker:
+                candidates.append(candidates.pop(0))  # a new paragraph: most likely the other person
+            if candidates:
+                who = candidates[0]
+                confidence = 0.85 if len(candidates) == 1 else 0.7
+        if who is not None:
+            t.speaker, t.evidence, t.confidence = who, evidence, confidence
 
 
 def _resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
