@@ -51,7 +51,7 @@ tomorrow tonight too toward towards true truly under unless until up upon us ver
 when whenever where wherever whether which while who whoever whole whom whose why will with within without wow would
 yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursday friday saturday sunday january
 february march april may june july august september october november december god heaven lord christmas easter
-english french german italian spanish american british
+english french german italian spanish american british ma'am madam sir papa mama mamma mother father
 """.split())
 # Pet names -> given names, merged only when the given name is a character of its own (issue #3).
 NICKNAMES = {
@@ -356,6 +356,7 @@ class Turn:
     excluded: set[str] = field(default_factory=set)
     pronoun: str | None = None  # an unresolved pronoun subject, as a gender
     descriptor: bool = False  # the speaker is described, not named: "the girl laughed"
+    addressees: set[str] = field(default_factory=set)  # named in the vocative: "When is your ball, Lizzy?"
     relation: str | None = None  # "his wife": the title ("mrs") the speaker has with the possessor's surname
     possessor: str | None = None  # the gender of "his"/"her" in such a description
     pos: int = 0  # where the quote ends: mentions before it are candidates
@@ -380,6 +381,7 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
         t.pos = after.end if after is not None else segs[first].end
         for qi in t.quotes:
             t.excluded |= _names_in(segs[qi].text, chars)
+            t.addressees |= _vocatives(segs[qi].text, chars)
         for qi in t.quotes:
             found = _tag(segs, qi, chars)
             if found is not None:
@@ -388,7 +390,7 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
                     quote_speaker[qi] = (m.value, "tag", conf)
                 else:
                     _note_unresolved(t, m)
-        if not any(qi in quote_speaker for qi in t.quotes):
+        if not any(qi in quote_speaker for qi in t.quotes) and t.pronoun is None and not t.descriptor:
             beat = _beat(segs, t, chars)
             if beat is not None:
                 if beat.kind == "name":
@@ -448,6 +450,22 @@ def _names_in(quote: str, chars: Characters) -> set[str]:
     return found
 
 
+def _vocatives(quote: str, chars: Characters) -> set[str]:
+    """Characters addressed by name: `"..., Lizzy?"`, `"Come, Darcy,"`, `"My dear Mr. Bennet,"`."""
+    found: set[str] = set()
+    if len(re.findall(r"\w+", quote)) <= 4:
+        return found  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
+    for m in NAME_RE.finditer(quote):
+        before = quote[max(0, m.start() - 12) : m.start()].rstrip()
+        after = quote[m.end() : m.end() + 2].lstrip()
+        if (not before or before[-1] in ",!?;\u2014\"'\u201c\u2018-" or before.lower().endswith(("dear", "oh"))) and \
+                (not after or after[0] in ",!?.;\u2014\"'\u201d\u2019-"):
+            c = _lookup_match(m, chars)
+            if c is not None:
+                found.add(c.name)
+    return found
+
+
 def _lookup_match(m: re.Match[str], chars: Characters) -> Character | None:
     name = m["name"]
     title = m["title"]
@@ -470,6 +488,8 @@ def _lookup_match(m: re.Match[str], chars: Characters) -> Character | None:
 
 
 _PRONOUN = r"(?P<pron>he|she|I)"
+_LAST_SUBJECT = re.compile(rf"(?:{NAME_RE.pattern}|\b(?P<pron>he|she|I)\b)"
+                           r"(?:\s+(?:\w+ly|thus|then|now|again|also|only|at last|at length|immediately))*\s*$")
 _ADVERB = r"(?:\s+\w+ly)?"
 
 
@@ -478,9 +498,11 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
     q = segs[qi]
     after = segs[qi + 1] if qi + 1 < len(segs) and segs[qi + 1].paragraph == q.paragraph else None
     before = segs[qi - 1] if qi > 0 and segs[qi - 1].paragraph == q.paragraph else None
-    if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1 \
-            and segs[qi - 1].text.rstrip()[-1:] in ",:\u2014":
-        before = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
+    lead_in = None
+    if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1:
+        last = re.split(r"(?<=[.!?])\s+", _flat(segs[qi - 1].text[-300:]))[-1]
+        if last[-1:] in ",:\u2014" or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last):
+            before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     if after is not None and after.kind is Kind.NARRATION:
         head = _flat(after.text[:160])[:120]
         m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
@@ -493,7 +515,7 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
                 return mention, 0.95
         m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b", head, re.I)
         if m and not re.search(r"[.!?;]", m["who"]):
-            mention = _mention_at(m["who"], chars)
+            mention = _mention_at(m["who"], chars, last=True)
             if mention:
                 return mention, 0.95
     if before is not None and before.kind is Kind.NARRATION:
@@ -509,6 +531,12 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
             mention = _mention_at(m["who"], chars)
             if mention:
                 return mention, 0.9
+        if lead_in is not None:
+            # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
+            m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
+            mention = _mention_at(m["who"], chars) if m else _subject(tail, chars)
+            if mention and mention.kind != "descriptor":
+                return mention, 0.8
     return None
 
 
@@ -516,6 +544,14 @@ def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention |
     """The character a short phrase starts with (or ends with, when `last`)."""
     phrase = phrase.strip(" ,;:\u2014-")
     if last:
+        # "... till Sir William thus": the name right before the verb, adverbs aside.
+        m = _LAST_SUBJECT.search(phrase)
+        if m and m["pron"]:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["pron"].lower()])
+        if m:
+            c = _lookup_match(m, chars)
+            if c:
+                return Mention("name", c.name)
         # "At this point, Madoka" / "and then she": the mention nearest the verb.
         phrase = re.split(r",\s*", phrase)[-1]
         phrase = LEADING_ADVERBS.sub("", phrase)
@@ -646,14 +682,16 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
                         t.speaker, t.evidence, t.confidence = who, "context", 0.5
 
 
-def _stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int]]:
-    """Every mention of a character in a chapter: (offset, name, in narration, paragraph)."""
+def _stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, bool]]:
+    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, as a subject)."""
     found = []
     for s in segs:
         for m in NAME_RE.finditer(s.text):
             c = _lookup_match(m, chars)
             if c is not None:
-                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph))
+                before = s.text[max(0, m.start() - 3) : m.start()].rstrip()
+                subject = not before or before[-1] in ".!?;:\"\u201d"
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, subject))
     return found
 
 
@@ -670,18 +708,19 @@ def _surnames(name: str, chars: Characters) -> list[str]:
 def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) -> None:
     """`said she`, `cried his wife`: the nearest fitting character, preferring a change of speaker."""
     stream = _stream(segs, chars)
-    offsets = [o for o, _, _, _ in stream]
+    offsets = [o for o, _, _, _, _ in stream]
     for n, t in enumerate(turns):
         if t.speaker is not None or (t.pronoun not in ("m", "f") and not t.relation):
             continue
         i = bisect_left(offsets, t.pos)
         recent: list[str] = []  # every mention, nearest first: who "his"/"her" refers to
-        for _, name, _, para in reversed(stream[max(0, i - 40) : i]):
+        for _, name, _, _, _ in reversed(stream[max(0, i - 40) : i]):
             if name not in recent:
                 recent.append(name)
         who, evidence, confidence = None, "pronoun", 0.75
         if t.relation:
-            possessors = [w for w in recent if _gender(w, chars) == t.possessor][:1]
+            previous = [u.speaker for u in turns[max(0, n - 1) : n] if u.speaker and u.conversation == t.conversation]
+            possessors = [w for w in previous + recent if _gender(w, chars) == t.possessor][:1]
             for owner in possessors + [w for w in recent if w not in possessors]:
                 for surname in _surnames(owner, chars):
                     target = chars.lookup(f"{t.relation} {surname}")
@@ -691,12 +730,14 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
                 if who:
                     break
         if who is None and t.pronoun in ("m", "f"):
-            candidates: list[str] = []
-            for _, name, narration, para in reversed(stream[max(0, i - 40) : i]):
+            subjects: list[str] = []  # the sentence subjects first: "Mrs. Bennet had seen ..."
+            others: list[str] = []
+            for _, name, narration, para, subject in reversed(stream[max(0, i - 40) : i]):
                 if para < t.paragraph - 3:
                     break
-                if narration and name not in candidates:
-                    candidates.append(name)
+                if narration:
+                    (subjects if subject else others).append(name)
+            candidates = list(dict.fromkeys(subjects + others))
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
                     candidates.append(u.speaker)
@@ -733,7 +774,7 @@ def _turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -
                     continue
                 who, ev = _from_neighbours(conv, i, chars, speakers)
                 if who:
-                    t.speaker, t.evidence, t.confidence = who, ev, 0.6 if ev == "turn" else 0.4
+                    t.speaker, t.evidence, t.confidence = who, ev, {"turn": 0.6, "vocative": 0.65}.get(ev, 0.4)
                     changed = True
             if not changed:
                 break
@@ -762,6 +803,12 @@ def _other(who: str, conv: list[Turn], i: int, speakers: Counter[str], excluded:
 
 def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Counter[str]) -> tuple[str | None, str]:
     t = conv[i]
+    prev = conv[i - 1] if i > 0 else None
+    if prev is not None and prev.speaker and len(prev.addressees - {prev.speaker}) == 1:
+        # Someone just addressed by name answers: "When is your next ball to be, Lizzy?" -> Lizzy.
+        (who,) = prev.addressees - {prev.speaker}
+        if who not in t.excluded and _fits_pronoun(who, t, chars):
+            return who, "vocative"
     anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other"}]
     for _, j in sorted(anchors):
         anchor = conv[j].speaker
