@@ -88,6 +88,8 @@ NOUN_GENDER = {
 NOUN_GENDER.update({"old woman": "f", "young lady": "f", "old man": "m", "young man": "m"})
 # "his wife" is Mrs. <his surname>, "her father" Mr. <her surname> (issue #3).
 RELATION_TITLE = {"wife": "mrs", "lady": "mrs", "mother": "mrs", "husband": "mr", "father": "mr"}
+KIN = {"wife", "husband", "mother", "father", "sister", "brother", "daughter", "son", "aunt", "uncle", "lady"}
+FIRST_PERSON = "I"  # the speaker name of a first-person narrator's own lines ("I said")
 _TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt)\.")
 
 
@@ -344,6 +346,9 @@ class Mention:
     value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor "det noun" ("his wife")
 
 
+MIN_CONFIDENCE = 0.35  # below this a quote goes to the [unknown] voice (issue #3)
+
+
 @dataclass
 class Turn:
     """A paragraph holding dialogue: one speaker unless its quotes have different tags."""
@@ -423,7 +428,9 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     for t in turns:
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
-            if who is None:
+            if who is not None and conf < MIN_CONFIDENCE:
+                who, ev = None, "unsure"  # read in the [unknown] voice rather than maybe the wrong one
+            if who is None and ev != "unsure":
                 ev, conf = None, 0.0
             out[qi] = replace(segs[qi], speaker=who, evidence=ev, confidence=round(conf, 2))
     return out
@@ -453,9 +460,9 @@ def _names_in(quote: str, chars: Characters) -> set[str]:
 def _vocatives(quote: str, chars: Characters) -> set[str]:
     """Characters addressed by name: `"..., Lizzy?"`, `"Come, Darcy,"`, `"My dear Mr. Bennet,"`."""
     found: set[str] = set()
-    if len(re.findall(r"\w+", quote)) <= 4:
-        return found  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
     for m in NAME_RE.finditer(quote):
+        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]):
+            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
         before = quote[max(0, m.start() - 12) : m.start()].rstrip()
         after = quote[m.end() : m.end() + 2].lstrip()
         if (not before or before[-1] in ",!?;\u2014\"'\u201c\u2018-" or before.lower().endswith(("dear", "oh"))) and \
@@ -620,9 +627,10 @@ def _note_unresolved(t: Turn, m: Mention) -> None:
     elif m.kind == "descriptor":
         det, noun = m.value.split(" ", 1)
         t.descriptor = True
-        if det in ("his", "her") and noun in RELATION_TITLE:
+        if det in ("his", "her") and noun in KIN:
             # Only kinship descriptions carry on as a gender; "the girl" is left to _resolve_descriptors.
             t.pronoun = NOUN_GENDER.get(noun)
+        if det in ("his", "her") and noun in RELATION_TITLE:
             t.relation, t.possessor = RELATION_TITLE[noun], "m" if det == "his" else "f"
 
 
@@ -710,6 +718,9 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
     stream = _stream(segs, chars)
     offsets = [o for o, _, _, _, _ in stream]
     for n, t in enumerate(turns):
+        if t.speaker is None and t.pronoun == "i":
+            t.speaker, t.evidence, t.confidence = FIRST_PERSON, "pronoun", 0.8  # "I said": the narrator speaks
+            continue
         if t.speaker is not None or (t.pronoun not in ("m", "f") and not t.relation):
             continue
         i = bisect_left(offsets, t.pos)
@@ -741,7 +752,9 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
                     candidates.append(u.speaker)
-            candidates = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
+            fitting = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
+            # Nobody of that gender: someone whose gender the book never showed ("Lucy ... she said").
+            candidates = fitting or [w for w in candidates if _gender(w, chars) is None and w not in t.excluded]
             previous = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
             if previous is not None and len(candidates) > 1 and candidates[0] == previous.speaker:
                 candidates.append(candidates.pop(0))  # a new paragraph: most likely the other person
@@ -774,7 +787,7 @@ def _turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -
                     continue
                 who, ev = _from_neighbours(conv, i, chars, speakers)
                 if who:
-                    t.speaker, t.evidence, t.confidence = who, ev, {"turn": 0.6, "vocative": 0.65}.get(ev, 0.4)
+                    t.speaker, t.evidence, t.confidence = who, ev, {"turn": 0.6, "vocative": 0.65, "guess": 0.3}.get(ev, 0.4)
                     changed = True
             if not changed:
                 break
@@ -809,7 +822,7 @@ def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Coun
         (who,) = prev.addressees - {prev.speaker}
         if who not in t.excluded and _fits_pronoun(who, t, chars):
             return who, "vocative"
-    anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other"}]
+    anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other", "guess"}]
     for _, j in sorted(anchors):
         anchor = conv[j].speaker
         assert anchor is not None
@@ -827,7 +840,8 @@ def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Coun
     # No anchor in this conversation: a name inside the quote tells us who is *not* speaking.
     candidates = [w for w in _participants(conv, speakers) if w not in t.excluded]
     if t.excluded and candidates:
-        return candidates[0], "other"
+        spoke = candidates[0] in {u.speaker for u in conv} or speakers[candidates[0]] > 0
+        return candidates[0], "other" if len(candidates) == 1 or spoke else "guess"
     return (candidates[0], "other") if len(candidates) == 1 else (None, "")
 
 
