@@ -88,11 +88,23 @@ def _has_blank_line_paragraphs(text: str) -> bool:
     return _blank_cache[key]
 
 
+_style_cache: dict[tuple[int, int], str] = {}
+
+
 def quote_style(text: str) -> str:
-    """"double" or "single": which marks the book uses for speech."""
-    doubles = sum(text.count(c) for c in '"' + _OPEN_DOUBLE + _CLOSE_DOUBLE)
-    singles = len(re.findall(r"(?:^|[\s(\u2014])[\u2018'](?=[A-Za-z])", text))
-    singles += text.count("\u2018")
+    """"double" or "single": which marks the book uses for speech (computed once per text)."""
+    key = (id(text), len(text))
+    if key not in _style_cache:
+        _style_cache.clear()
+        _style_cache[key] = _quote_style(text)
+    return _style_cache[key]
+
+
+def _quote_style(text: str) -> str:
+    # Count openers of each kind: a single-quote book nests double quotes, and vice versa (issue #3).
+    doubles = len(re.findall(r"(?:^|[\s(\u2014\u2018'])[\"\u201c\u201e\u00ab](?=\S)", text))
+    singles = len(re.findall(r"(?:^|[\s(\u2014\"\u201c])[\u2018'](?=[A-Za-z])", text))
+    singles += text.count("\u2018") - len(re.findall(r"(?:^|[\s(\u2014\"\u201c])\u2018(?=[A-Za-z])", text))
     return "single" if singles >= 2 and singles > doubles else "double"
 
 
