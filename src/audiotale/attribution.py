@@ -215,7 +215,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue
         if words[0] not in TITLES and lower_words[bare] >= max(2, count):
             continue  # "Hope", "Will": ordinary words more often than names
-        if words[0] not in TITLES and tagged[key] < 2 and place[key] * 5 >= total[key]:
+        if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
         display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])

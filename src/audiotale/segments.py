@@ -75,29 +75,25 @@ def _add_paragraph(text: str, start: int, end: int, found: list[Paragraph], firs
         found.append(Paragraph(first_number + len(found), start, end))
 
 
-_blank_cache: dict[int, bool] = {}
+_last_blank: list[tuple[str, bool]] = []  # (text, answer) of the last book; an id() key could be reused
 
 
 def _has_blank_line_paragraphs(text: str) -> bool:
-    key = id(text)
-    if key not in _blank_cache:
+    if not _last_blank or _last_blank[0][0] is not text:
         lines = text.count("\n") + 1
         blanks = len(re.findall(r"\n[ \t]*\n", text))
-        _blank_cache.clear()
-        _blank_cache[key] = blanks >= 1 and (blanks * 20 >= lines or lines < 4)
-    return _blank_cache[key]
+        _last_blank[:] = [(text, blanks >= 1 and (blanks * 20 >= lines or lines < 4))]
+    return _last_blank[0][1]
 
 
-_style_cache: dict[tuple[int, int], str] = {}
+_last_style: list[tuple[str, str]] = []  # (text, style) of the last book: chapters share it
 
 
 def quote_style(text: str) -> str:
     """"double" or "single": which marks the book uses for speech (computed once per text)."""
-    key = (id(text), len(text))
-    if key not in _style_cache:
-        _style_cache.clear()
-        _style_cache[key] = _quote_style(text)
-    return _style_cache[key]
+    if not _last_style or _last_style[0][0] is not text:
+        _last_style[:] = [(text, _quote_style(text))]
+    return _last_style[0][1]
 
 
 def _quote_style(text: str) -> str:
@@ -171,6 +167,8 @@ def _mark_kind(text: str, i: int, start: int, end: int, style: str, is_open: boo
         if before.isalnum() and after.isalnum():
             return None  # don't, o'clock
         if not is_open:
+            if (before in _OPENER_CONTEXT or i == start) and after in "'\u2019":
+                return "open"  # ''Tis: a quote that opens on an elided word
             if c == "'" or c == "\u2019":
                 if (before in _OPENER_CONTEXT or i == start) and after.isalnum():
                     word = re.match(r"[A-Za-z]+", text[i + 1 : i + 12])
