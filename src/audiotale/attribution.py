@@ -508,7 +508,8 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
     lead_in = None
     if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1:
         last = re.split(r"(?<=[.!?])\s+", _flat(segs[qi - 1].text[-300:]))[-1]
-        if last[-1:] in ",:\u2014" or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last):
+        if last[-1:] in ",:\u2014" or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
+                re.search(r"\b(?:began|began again|resumed|continued)\.$", last):
             before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     if after is not None and after.kind is Kind.NARRATION:
         head = _flat(after.text[:160])[:120]
@@ -520,7 +521,10 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
             mention = _mention_at(m["who"], chars)
             if mention:
                 return mention, 0.95
-        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b", head, re.I)
+        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{SPEECH_VERBS})\b", head, re.I)
+        last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
+        if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
+            m = None  # "... and Mrs. Hurst began again.": she speaks next, not here
         if m and not re.search(r"[.!?;]", m["who"]):
             mention = _mention_at(m["who"], chars, last=True)
             if mention:
@@ -752,6 +756,10 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
                     candidates.append(u.speaker)
+            if n and turns[n - 1].conversation == t.conversation:
+                # Whoever was just addressed by name is the likeliest "he" or "she" to answer.
+                spoken_to = sorted(turns[n - 1].addressees - {turns[n - 1].speaker or ""})
+                candidates = spoken_to + [w for w in candidates if w not in spoken_to]
             fitting = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
             # Nobody of that gender: someone whose gender the book never showed ("Lucy ... she said").
             candidates = fitting or [w for w in candidates if _gender(w, chars) is None and w not in t.excluded]
