@@ -56,7 +56,12 @@ class Quote:
 def paragraphs(text: str, start: int, end: int, first_number: int = 0) -> list[Paragraph]:
     """Paragraphs of text[start:end]: blank-line separated, or one per line when the book has no blank lines."""
     blank_lines = _has_blank_line_paragraphs(text)
-    pattern = re.compile(r"\n[ \t]*\n\s*" if blank_lines else r"\n\s*")
+    if blank_lines:
+        pattern = _BLANK_LINE
+    elif _has_indented_paragraphs(text):
+        pattern = _INDENT  # hard-wrapped with indented first lines and no blank lines
+    else:
+        pattern = _NEWLINE
     found: list[Paragraph] = []
     pos = start
     for m in pattern.finditer(text, start, end):
@@ -73,6 +78,21 @@ def _add_paragraph(text: str, start: int, end: int, found: list[Paragraph], firs
         end -= 1
     if start < end:
         found.append(Paragraph(first_number + len(found), start, end))
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+_INDENT = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]+\S)\s*")
+_NEWLINE = re.compile(r"\n\s*")
+_last_indent: list[tuple[str, bool]] = []
+
+
+def _has_indented_paragraphs(text: str) -> bool:
+    """Lines mostly flush left, but some (paragraph starts) indented: a hard-wrapped book without blank lines."""
+    if not _last_indent or _last_indent[0][0] is not text:
+        lines = text.count("\n") + 1
+        indented = len(re.findall(r"\n[ \t]+\S", text))
+        _last_indent[:] = [(text, lines >= 10 and 0.03 * lines <= indented <= 0.6 * lines)]
+    return _last_indent[0][1]
 
 
 _last_blank: list[tuple[str, bool]] = []  # (text, answer) of the last book; an id() key could be reused
