@@ -224,7 +224,11 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         # "Bennet" alone is ambiguous next to Mrs. Bennet: call Mr. Bennet by his titled name.
         surname = c.name.lower()
         titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
-        if " " not in surname and titled and any(
+        rank = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[1] == surname
+                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"})
+        if " " not in surname and rank:
+            c.name = display.get(rank[0], c.name)  # "Lady Catherine", "Colonel Fitzwilliam"
+        elif " " not in surname and titled and any(
                 a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
             c.name = display.get(titled[0], c.name)
     by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
