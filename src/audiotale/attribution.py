@@ -764,6 +764,7 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
                 # Whoever was just addressed by name is the likeliest "he" or "she" to answer.
                 spoken_to = sorted(turns[n - 1].addressees - {turns[n - 1].speaker or ""})
                 candidates = spoken_to + [w for w in candidates if w not in spoken_to]
+            candidates = [w for w in candidates if w != FIRST_PERSON]
             fitting = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
             # Nobody of that gender: someone whose gender the book never showed ("Lucy ... she said").
             candidates = fitting or [w for w in candidates if _gender(w, chars) is None and w not in t.excluded]

@@ -177,6 +177,8 @@ def _mark_kind(text: str, i: int, start: int, end: int, style: str, is_open: boo
             return "close"
         if c == '"':
             if not is_open:
+                if after.isspace() and not before.isspace() and before not in _OPENER_CONTEXT:
+                    return None  # a closing mark with no opening one (`MY DEAR BROTHER,"`): not a quote
                 return "open" if not after.isspace() or before in _OPENER_CONTEXT else "toggle"
             return "close"
         return None
