@@ -53,3 +53,18 @@ def test_bad_corrections_file_is_a_clean_error(tmp_path: Path) -> None:
     fixes.write_text('"1-abc" = Ann\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad.toml:1: TOML syntax error"):
         dialogue(book, fixes)
+
+
+def test_script_text_shows_ids_and_reads_corrections_option(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from audiotale.cli import cli
+
+    book = tmp_path / "b.txt"
+    book.write_text(BOOK, encoding="utf-8")
+    qid = dialogue(book)[1].quote_id
+    fixes = tmp_path / "fixes.toml"
+    fixes.write_text(f'"{qid}" = "Ann"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["script", str(book), "--corrections", str(fixes)])
+    assert result.exit_code == 0, result.output
+    assert f'[{qid}] Ann: "Hi,"  [corrected 1.00]' in result.output
