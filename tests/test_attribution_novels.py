@@ -40,6 +40,9 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
         # a first-person narrator
         ('I met Holloway on the stairs. Holloway nodded.\n\n"You look tired," said Holloway.\n\n'
          '"I slept badly," I said.', ["Holloway", "I"]),
+        # ... named by what the others call them
+        ('Joe was at the forge when I came in.\n\n"Well, Pip," said Joe, "you are late."\n\n'
+         '"I know," I said.\n\n"You look cold, Pip."\n\n"I am."', ["Joe", "Joe", "Pip", "Joe", "Pip"]),
         # a speech over several paragraphs keeps its speaker
         ('Mr. Crane put down his pipe.\n\n"When I was young," said Mr. Crane, "I sailed.\n\n'
          '"We lost three men.\n\n"I would not wish it on anyone."',

@@ -46,7 +46,7 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
             paragraph = found[-1].paragraph + 1
         cont = segments.continued_quotes(book.text, ch, 0)
         segs.extend(attribution.attribute(found, book.text, chars, cont))
-    segs = corrections.with_ids(segs)
+    segs = corrections.with_ids(attribution.name_first_person(segs, chars))
     fixes = fixes or corrections.default_path(Path(path))
     if fixes.is_file():
         wanted = corrections.load(fixes)
