@@ -875,9 +875,9 @@ def name_first_person(segments: list[Segment], chars: Characters) -> list[Segmen
     called: Counter[str] = Counter()
     for i in mine:
         n = where[i]
-        for j in dialogue[max(0, n - 1) : n + 2]:
+        for j in dialogue[max(0, n - 2) : n + 3]:
             other = segments[j]
-            if other.speaker not in (None, FIRST_PERSON) and abs(other.paragraph - segments[i].paragraph) <= 2:
+            if other.speaker not in (None, FIRST_PERSON) and abs(other.paragraph - segments[i].paragraph) <= 3:
                 called.update(_vocatives(other.text, chars) - {other.speaker})
     if not called:
         return segments
