@@ -279,18 +279,15 @@ def _cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         words = key.split()
         if len(words) != 1 or key not in chars:
             continue
-        titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
-        male = [k for k in titled if k.split()[0] in TITLES_MALE and k.split()[0] not in TITLES_NEUTRAL]
-        titled_all = titled
-        if len(titled) > 1 and len(male) == 1:
-            titled = male  # a bare surname names a man: "Bingley" is Mr. Bingley, not Miss Bingley
-        if len(titled) == 1 or (titled and forms[max(titled, key=forms.__getitem__)] >= 0.8 * sum(forms[t] for t in titled)):
-            best = max(titled, key=forms.__getitem__)
+        forms_titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
+        male = [k for k in forms_titled if k.split()[0] in TITLES_MALE and k.split()[0] not in TITLES_NEUTRAL]
+        if len(forms_titled) > 1 and len(male) == 1:
+            forms_titled = male  # a bare surname names a man: "Bingley" is Mr. Bingley, not Miss Bingley
+        if forms_titled and (len(forms_titled) == 1 or forms[max(forms_titled, key=forms.__getitem__)]
+                             >= 0.8 * sum(forms[t] for t in forms_titled)):
+            best = max(forms_titled, key=forms.__getitem__)
             if chars[best] is not chars[key]:
                 _merge(chars, chars[key], chars[best])
-                if len(male) == 1 and len(titled_all) > 1:
-                    chars[key].name = chars[best].name if best == male[0] else chars[key].name
-
 
     # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth.
     for key in keys:
@@ -768,8 +765,8 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
             fitting = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
             # Nobody of that gender: someone whose gender the book never showed ("Lucy ... she said").
             candidates = fitting or [w for w in candidates if _gender(w, chars) is None and w not in t.excluded]
-            previous = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
-            if previous is not None and len(candidates) > 1 and candidates[0] == previous.speaker:
+            last_turn = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
+            if last_turn is not None and len(candidates) > 1 and candidates[0] == last_turn.speaker:
                 candidates.append(candidates.pop(0))  # a new paragraph: most likely the other person
             if candidates:
                 who = candidates[0]
@@ -832,9 +829,9 @@ def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Coun
     prev = conv[i - 1] if i > 0 else None
     if prev is not None and prev.speaker and len(prev.addressees - {prev.speaker}) == 1:
         # Someone just addressed by name answers: "When is your next ball to be, Lizzy?" -> Lizzy.
-        (who,) = prev.addressees - {prev.speaker}
-        if who not in t.excluded and _fits_pronoun(who, t, chars):
-            return who, "vocative"
+        (addressee,) = prev.addressees - {prev.speaker}
+        if addressee not in t.excluded and _fits_pronoun(addressee, t, chars):
+            return addressee, "vocative"
     anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other", "guess"}]
     for _, j in sorted(anchors):
         anchor = conv[j].speaker

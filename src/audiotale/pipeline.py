@@ -50,7 +50,8 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
     fixes = fixes or corrections.default_path(Path(path))
     if fixes.is_file():
         wanted = corrections.load(fixes)
-        canonical = {k: (chars.lookup(v).name if v and chars.lookup(v) else v) for k, v in wanted.items()}
+        known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
+        canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
         segs = corrections.apply(segs, canonical)
     return Script(book, chs, segs, chars)
 
