@@ -69,7 +69,7 @@ def score(txt: Path, gold_path: Path, totals: dict[str, Counter[str]], wrong: li
     missing = sum(1 for i, c in enumerate(text) if not c.isspace() and not covered[i])
     annotated_end = max(e for _, e, _, _ in gold)
     # The annotated part ends with the last annotated chapter: up to the next heading after the last quote.
-    m = re.compile(r"^\s*CHAPTER\b", re.M | re.I).search(text, annotated_end)
+    m = re.compile(r"^\s*CHAPTER\b", re.MULTILINE | re.IGNORECASE).search(text, annotated_end)
     limit = m.start() if m else len(text)
     gold_chars = bytearray(len(text))
     for s, e, _, _ in gold:
