@@ -695,16 +695,18 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
                         t.speaker, t.evidence, t.confidence = who, "context", 0.5
 
 
-def _stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, bool]]:
-    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, as a subject)."""
+def _stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, int]]:
+    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, role)."""
     found = []
     for s in segs:
         for m in NAME_RE.finditer(s.text):
             c = _lookup_match(m, chars)
             if c is not None:
                 before = s.text[max(0, m.start() - 3) : m.start()].rstrip()
-                subject = not before or before[-1] in ".!?;:\"\u201d"
-                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, subject))
+                # 0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")
+                role = 2 if re.match(r"['\u2019]s\b", s.text[m.end() : m.end() + 3]) else \
+                    0 if not before or before[-1] in ".!?;:\"\u201d" else 1
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, role))
     return found
 
 
@@ -746,14 +748,20 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
                 if who:
                     break
         if who is None and t.pronoun in ("m", "f"):
-            subjects: list[str] = []  # the sentence subjects first: "Mrs. Bennet had seen ..."
-            others: list[str] = []
-            for _, name, narration, para, subject in reversed(stream[max(0, i - 40) : i]):
+            # A subject in the same paragraph first ("Mrs. Bennet ... she said"), then the viewpoint
+            # character when present, then subjects, other mentions and possessives, nearest first.
+            here: list[str] = []
+            by_role: list[list[str]] = [[], [], []]
+            for _, name, narration, para, role in reversed(stream[max(0, i - 40) : i]):
                 if para < t.paragraph - 3:
                     break
                 if narration:
-                    (subjects if subject else others).append(name)
-            candidates = list(dict.fromkeys(subjects + others))
+                    by_role[role].append(name)
+                    if role == 0 and para == t.paragraph:
+                        here.append(name)
+            present = set(by_role[0] + by_role[1] + by_role[2])
+            focal = [chars.focal] if chars.focal in present and _gender(chars.focal, chars) == t.pronoun else []
+            candidates = list(dict.fromkeys(here + focal + by_role[0] + by_role[1] + by_role[2]))
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
                     candidates.append(u.speaker)
