@@ -546,7 +546,7 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
         if lead_in is not None:
             # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
             m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
-            mention = _mention_at(m["who"], chars) if m else _subject(tail, chars)
+            mention = _mention_at(m["who"], chars) if m else _subject(tail, chars) if len(tail) <= 120 else None
             if mention and mention.kind != "descriptor":
                 return mention, 0.8
     return None
