@@ -760,7 +760,9 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
                     if role == 0 and para == t.paragraph:
                         here.append(name)
             present = set(by_role[0] + by_role[1] + by_role[2])
-            focal = [chars.focal] if chars.focal in present and _gender(chars.focal, chars) == t.pronoun else []
+            rivals = [w for w in by_role[0] if w != chars.focal and _gender(w, chars) == t.pronoun]
+            focal = [chars.focal] if chars.focal in present and _gender(chars.focal, chars) == t.pronoun \
+                and not rivals else []
             candidates = list(dict.fromkeys(here + focal + by_role[0] + by_role[1] + by_role[2]))
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
