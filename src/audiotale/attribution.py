@@ -767,7 +767,7 @@ def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters)
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
                     candidates.append(u.speaker)
-            if n and turns[n - 1].conversation == t.conversation:
+            if n and turns[n - 1].conversation == t.conversation and t.paragraph - turns[n - 1].paragraph == 1:
                 # Whoever was just addressed by name is the likeliest "he" or "she" to answer.
                 spoken_to = sorted(turns[n - 1].addressees - {turns[n - 1].speaker or ""})
                 candidates = spoken_to + [w for w in candidates if w not in spoken_to]
