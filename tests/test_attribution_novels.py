@@ -33,6 +33,9 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
         (BENNETS + '"Is it true?" said he.\n\n"Quite true," returned she.', ["Mr. Bennet", "Mrs. Bennet"]),
         # a lead-in paragraph ending with a comma, and a title with a period
         (BENNETS + 'Mrs. Bennet said only,\n\n"Nonsense, nonsense!"', ["Mrs. Bennet"]),
+        # a lead-in ending with "--", a participle clause between the name and the verb
+        ('Mr. Darcy looked at Elizabeth. Elizabeth smiled at Mr. Darcy.\n\n'
+         'Soon afterwards Mr. Darcy, drawing near Elizabeth, said to her--\n\n"Do you dance?"', ["Mr. Darcy"]),
         # someone addressed by name answers next
         ('Lizzy and Kitty sat with Mr. Bennet. Mr. Bennet smiled at Lizzy and Kitty.\n\n'
          '"When is your next ball to be, Lizzy?" said Mr. Bennet.\n\n"To-morrow fortnight."',

@@ -509,7 +509,7 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
     lead_in = None
     if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1:
         last = re.split(r"(?<=[.!?])\s+", _flat(segs[qi - 1].text[-300:]))[-1]
-        if last[-1:] in ",:\u2014" or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
+        if last[-1:] in ",:\u2014" or last.endswith("--") or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
                 re.search(r"\b(?:began|began again|resumed|continued)\.$", last):
             before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     if after is not None and after.kind is Kind.NARRATION:
@@ -556,7 +556,9 @@ def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention |
     """The character a short phrase starts with (or ends with, when `last`)."""
     phrase = phrase.strip(" ,;:\u2014-")
     if last:
-        # "... till Sir William thus": the name right before the verb, adverbs aside.
+        # "... till Sir William thus": the name right before the verb, adverbs aside;
+        # "Mr. Darcy, drawing near Elizabeth,": a participle clause between them does not count.
+        phrase = re.sub(r",\s*\w+ing\b[^,]*$", "", phrase)
         m = _LAST_SUBJECT.search(phrase)
         if m and m["pron"]:
             return Mention("pronoun", SUBJECT_PRONOUNS[m["pron"].lower()])
