@@ -36,6 +36,9 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
         # a lead-in ending with "--", a participle clause between the name and the verb
         ('Mr. Darcy looked at Elizabeth. Elizabeth smiled at Mr. Darcy.\n\n'
          'Soon afterwards Mr. Darcy, drawing near Elizabeth, said to her--\n\n"Do you dance?"', ["Mr. Darcy"]),
+        # someone the book does not name gets the unknown voice, not a guess
+        (BENNETS + '"Is it true?" said Mr. Bennet.\n\n"If I were as rich as that," cried a young Lucas.',
+         ["Mr. Bennet", None]),
         # someone addressed by name answers next
         ('Lizzy and Kitty sat with Mr. Bennet. Mr. Bennet smiled at Lizzy and Kitty.\n\n'
          '"When is your next ball to be, Lizzy?" said Mr. Bennet.\n\n"To-morrow fortnight."',

@@ -394,6 +394,8 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
                 m, conf = found
                 if m.kind == "name":
                     quote_speaker[qi] = (m.value, "tag", conf)
+                elif m.kind == "unnamed":
+                    t.evidence = "unnamed"  # nobody we know: the [unknown] voice, and no turn-taking guess
                 else:
                     _note_unresolved(t, m)
         if not any(qi in quote_speaker for qi in t.quotes) and t.pronoun is None and not t.descriptor:
@@ -431,7 +433,7 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
             if who is not None and conf < MIN_CONFIDENCE:
                 who, ev = None, "unsure"  # read in the [unknown] voice rather than maybe the wrong one
-            if who is None and ev != "unsure":
+            if who is None and ev not in ("unsure", "unnamed"):
                 ev, conf = None, 0.0
             out[qi] = replace(segs[qi], speaker=who, evidence=ev, confidence=round(conf, 2))
     return out
@@ -518,6 +520,8 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
         if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
             return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
         m = re.match(rf"^[\s,;\u2014-]*(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>.+)", head, re.I)
+        if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
+            return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
         if m:
             mention = _mention_at(m["who"], chars)
             if mention:
@@ -670,7 +674,7 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
     paras = sorted(by_para)
     index = {p: i for i, p in enumerate(paras)}
     for n, t in enumerate(turns):
-        if t.speaker:
+        if t.speaker or t.evidence == "unnamed":
             continue
         i = index[t.paragraph]
         # The next paragraph opens with the speaker finishing: "Ann trailed off."
@@ -805,7 +809,7 @@ def _turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -
         for _ in range(len(conv) + 1):
             changed = False
             for i, t in enumerate(conv):
-                if t.speaker:
+                if t.speaker or t.evidence == "unnamed":
                     continue
                 who, ev = _from_neighbours(conv, i, chars, speakers)
                 if who:
