@@ -90,3 +90,15 @@ def test_segments_tile_every_non_whitespace_character(text: str) -> None:
             covered[i] = True
     assert all(covered[i] or c.isspace() for i, c in enumerate(text))
     assert all(s.kind in (Kind.NARRATION, Kind.DIALOGUE) for s in found)
+
+
+def test_indented_paragraphs_without_blank_lines() -> None:
+    """Hard-wrapped lines, a paragraph starting on each indented line (issue #3)."""
+    from audiotale.segments import paragraphs
+
+    lines = ["    \"Is he married or single?\" asked Mr. Bennet, and", "waited for an answer.",
+             "    \"Oh! single, my dear,\" said his wife, \"a single man of", "large fortune.\""] * 3
+    text = "\n".join(lines) + "\n"
+    found = paragraphs(text, 0, len(text))
+    assert len(found) == 6
+    assert text[found[1].start : found[1].end].endswith('large fortune."')

@@ -14,6 +14,7 @@ the scene leaves one candidate; otherwise turn-taking decides.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -50,8 +51,24 @@ tomorrow tonight too toward towards true truly under unless until up upon us ver
 when whenever where wherever whether which while who whoever whole whom whose why will with within without wow would
 yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursday friday saturday sunday january
 february march april may june july august september october november december god heaven lord christmas easter
-english french german italian spanish american british
+english french german italian spanish american british ma'am madam sir papa mama mamma mother father
 """.split())
+# Pet names -> given names, merged only when the given name is a character of its own (issue #3).
+NICKNAMES = {
+    "lizzy": "elizabeth", "lizzie": "elizabeth", "eliza": "elizabeth", "liz": "elizabeth", "betsy": "elizabeth",
+    "bess": "elizabeth", "beth": "elizabeth", "kitty": "catherine", "kate": "catherine", "katie": "catherine",
+    "tom": "thomas", "tommy": "thomas", "bill": "william", "billy": "william", "will": "william",
+    "bob": "robert", "bobby": "robert", "rob": "robert", "dick": "richard", "jack": "john", "johnny": "john",
+    "harry": "henry", "ned": "edward", "ted": "edward", "meg": "margaret", "peggy": "margaret",
+    "maggie": "margaret", "polly": "mary", "molly": "mary", "fanny": "frances", "nelly": "eleanor",
+    "sally": "sarah", "jim": "james", "jimmy": "james", "jem": "james", "charlie": "charles", "fred": "frederick",
+    "freddy": "frederick", "sam": "samuel", "ben": "benjamin", "joe": "joseph", "nick": "nicholas",
+    "sue": "susan", "susie": "susan", "annie": "anne", "nancy": "anne", "tony": "anthony", "dolly": "dorothy",
+    "becky": "rebecca", "patty": "martha", "jenny": "jane", "nell": "helen", "kit": "christopher",
+}
+# Titles followed by a surname, not a given name: "Colonel Fitzwilliam" makes Fitzwilliam a surname.
+SURNAME_TITLES = {"mr", "mrs", "ms", "colonel", "col", "captain", "capt", "dr", "doctor", "major", "general",
+                  "lieutenant", "sergeant", "professor", "prof", "reverend", "rev", "mister"}
 PLACE_PREPS = {"in", "at", "to", "from", "into", "near", "towards", "toward", "through", "across", "of"}
 SUBJECT_PRONOUNS = {"he": "m", "she": "f", "i": "i", "his": "m", "her": "f", "my": "i"}
 PERSON_NOUNS = (
@@ -60,8 +77,25 @@ PERSON_NOUNS = (
     "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
 )
 DESCRIPTOR = re.compile(
-    rf"^(?:the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
+    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
 )
+NOUN_GENDER = {
+    **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "
+                    "old woman young lady".split(" "), "f"),
+    **dict.fromkeys("boy man gentleman fellow father husband brother son uncle god knight king prince "
+                    "old man young man".split(" "), "m"),
+}
+NOUN_GENDER.update({"old woman": "f", "young lady": "f", "old man": "m", "young man": "m"})
+# "his wife" is Mrs. <his surname>, "her father" Mr. <her surname> (issue #3).
+RELATION_TITLE = {"wife": "mrs", "lady": "mrs", "mother": "mrs", "husband": "mr", "father": "mr"}
+KIN = {"wife", "husband", "mother", "father", "sister", "brother", "daughter", "son", "aunt", "uncle", "lady"}
+FIRST_PERSON = "I"  # the speaker name of a first-person narrator's own lines ("I said")
+_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt)\.")
+
+
+def _flat(text: str) -> str:
+    """Unwrapped text without the periods of titles, so `Mr.\nDarcy` reads as one name in a tag."""
+    return _TITLE_DOT.sub(r"\1", " ".join(text.split()))
 LEADING_ADVERBS = re.compile(
     r"^(?:(?:now|then|still|finally|suddenly|instead|again|slowly|quickly|once again|at last|meanwhile|"
     r"soon|and|but|so|yet|here|there)\b[, ]*)+",
@@ -103,7 +137,7 @@ class Characters:
 
 
 def _norm(form: str) -> str:
-    form = re.sub(HONORIFICS + "$", "", form.strip())
+    form = re.sub(r"['\u2019]s$", "", re.sub(HONORIFICS + "$", "", form.strip()))
     form = re.sub(r"\s+", " ", form).replace("\u2019", "'")
     form = re.sub(r"^((?:" + TITLE_RE + r"))(?=\s)", lambda m: m.group(1).rstrip("."), form)
     return form.lower()
@@ -127,6 +161,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     total: Counter[str] = Counter()
     display: dict[str, str] = {}
     person: Counter[str] = Counter()
+    tagged: Counter[str] = Counter()  # next to a speech verb: "said Ann", "Ann said"
+    place: Counter[str] = Counter()  # after "in", "at", "from", "near": "in London"
     not_person: Counter[str] = Counter()
     for m in NAME_RE.finditer(text):
         title = m["title"]
@@ -146,7 +182,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if not words:
             continue
         name = " ".join(words)
-        form = (title.rstrip(".") + " " + name) if title else name
+        form = (title + " " + name) if title else name
         key = _norm(form)
         display.setdefault(key, form)
         total[key] += 1
@@ -156,10 +192,16 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         after = text[m.end() : m.end() + 30]
         if title or _VERB_AFTER.match(after) or re.match(r"^'s\b|^\u2019s\b", after):
             person[key] += 1
-        if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after) or re.match(r"^\s*[,!?]", after):
+        if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after):
+            person[key] += 1
+            tagged[key] += 1
+        elif re.match(r"^\s*[,!?]", after):
             person[key] += 1
         if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
             person[key] += 2  # "said Ann"
+            tagged[key] += 1
+        if before and before[-1] in {"in", "at", "from", "near", "into", "towards", "through"} and not title:
+            place[key] += 1
         if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
             not_person[key] += 1
     chars: dict[str, Character] = {}
@@ -173,8 +215,22 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue
         if words[0] not in TITLES and lower_words[bare] >= max(2, count):
             continue  # "Hope", "Will": ordinary words more often than names
+        if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
+            continue  # "in London", "at Netherfield": a place
+        display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])
     _cluster(chars, forms)
+    for c in {id(c): c for c in chars.values()}.values():
+        # "Bennet" alone is ambiguous next to Mrs. Bennet: call Mr. Bennet by his titled name.
+        surname = c.name.lower()
+        titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
+        rank = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[1] == surname
+                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"})
+        if " " not in surname and rank:
+            c.name = display.get(rank[0], c.name)  # "Lady Catherine", "Colonel Fitzwilliam"
+        elif " " not in surname and titled and any(
+                a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
+            c.name = display.get(titled[0], c.name)
     by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
     for name, aliases in known.items():
         target = by_alias.get(_norm(name))
@@ -209,8 +265,12 @@ def _cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         parts = words[1:] if titled else words
         if titled:
             continue
-        # A full name joins the character named by its first (given) name, if that is unambiguous.
+        # A full name joins the character named by its first (given) name, if that is unambiguous;
+        # "Fitzwilliam Darcy" joins Darcy when Fitzwilliam is also a surname ("Colonel Fitzwilliam").
+        given_is_surname = any(k.split()[0] in SURNAME_TITLES and k.split()[-1] == parts[0] for k in chars)
         for part in (parts[0], parts[-1]):
+            if part == parts[0] and given_is_surname and len(parts) > 1:
+                continue
             if part in chars and chars[part] is not c:
                 _merge(chars, chars[part], c)
                 break
@@ -219,11 +279,26 @@ def _cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         words = key.split()
         if len(words) != 1 or key not in chars:
             continue
-        titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
-        if len(titled) == 1 or (titled and forms[max(titled, key=forms.__getitem__)] >= 0.8 * sum(forms[t] for t in titled)):
-            best = max(titled, key=forms.__getitem__)
+        forms_titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
+        male = [k for k in forms_titled if k.split()[0] in TITLES_MALE and k.split()[0] not in TITLES_NEUTRAL]
+        if len(forms_titled) > 1 and len(male) == 1:
+            forms_titled = male  # a bare surname names a man: "Bingley" is Mr. Bingley, not Miss Bingley
+        if forms_titled and (len(forms_titled) == 1 or forms[max(forms_titled, key=forms.__getitem__)]
+                             >= 0.8 * sum(forms[t] for t in forms_titled)):
+            best = max(forms_titled, key=forms.__getitem__)
             if chars[best] is not chars[key]:
                 _merge(chars, chars[key], chars[best])
+
+    # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth.
+    for key in keys:
+        full = NICKNAMES.get(key)
+        if full is None or key not in chars or full not in chars or chars[full] is chars[key]:
+            continue
+        target = chars[full]
+        if any(a.split()[0] in TITLES and a.split()[-1] == full for a in target.aliases if a.split()[0] != "miss"):
+            continue  # "Catherine" is Lady Catherine here, not Kitty
+        _merge(chars, target, chars[key])
+        target.name = target.name if target.name.lower() != key else full.capitalize()
 
 
 def _merge(chars: dict[str, Character], into: Character, other: Character) -> None:
@@ -269,7 +344,10 @@ def _guess_genders(text: str, chars: Characters) -> None:
 @dataclass
 class Mention:
     kind: str  # "name", "pronoun", "descriptor"
-    value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor noun
+    value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor "det noun" ("his wife")
+
+
+MIN_CONFIDENCE = 0.35  # below this a quote goes to the [unknown] voice (issue #3)
 
 
 @dataclass
@@ -284,6 +362,10 @@ class Turn:
     excluded: set[str] = field(default_factory=set)
     pronoun: str | None = None  # an unresolved pronoun subject, as a gender
     descriptor: bool = False  # the speaker is described, not named: "the girl laughed"
+    addressees: set[str] = field(default_factory=set)  # named in the vocative: "When is your ball, Lizzy?"
+    relation: str | None = None  # "his wife": the title ("mrs") the speaker has with the possessor's surname
+    possessor: str | None = None  # the gender of "his"/"her" in such a description
+    pos: int = 0  # where the quote ends: mentions before it are candidates
     conversation: int = 0
 
 
@@ -300,17 +382,23 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     quote_speaker: dict[int, tuple[str, str, float]] = {}
     speakers_in_chapter: Counter[str] = Counter()
     for t in turns:
+        first = t.quotes[0]
+        after = segs[first + 1] if first + 1 < len(segs) and segs[first + 1].paragraph == t.paragraph else None
+        t.pos = after.end if after is not None else segs[first].end
         for qi in t.quotes:
             t.excluded |= _names_in(segs[qi].text, chars)
+            t.addressees |= _vocatives(segs[qi].text, chars)
         for qi in t.quotes:
             found = _tag(segs, qi, chars)
             if found is not None:
                 m, conf = found
                 if m.kind == "name":
                     quote_speaker[qi] = (m.value, "tag", conf)
+                elif m.kind == "unnamed":
+                    t.evidence = "unnamed"  # nobody we know: the [unknown] voice, and no turn-taking guess
                 else:
                     _note_unresolved(t, m)
-        if not any(qi in quote_speaker for qi in t.quotes):
+        if not any(qi in quote_speaker for qi in t.quotes) and t.pronoun is None and not t.descriptor:
             beat = _beat(segs, t, chars)
             if beat is not None:
                 if beat.kind == "name":
@@ -330,6 +418,7 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     for name in _mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars):
         if name != "\0someone" and name not in speakers_in_chapter:
             speakers_in_chapter[name] += 0  # a known participant, ranked after every speaker
+    _resolve_anaphora(turns, segs, chars)
     _resolve_descriptors(turns, chars, speakers_in_chapter)
     _turn_taking(turns, chars, speakers_in_chapter)
     # Continued multi-paragraph speeches keep their speaker.
@@ -342,7 +431,9 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
     for t in turns:
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
-            if who is None:
+            if who is not None and conf < MIN_CONFIDENCE:
+                who, ev = None, "unsure"  # read in the [unknown] voice rather than maybe the wrong one
+            if who is None and ev not in ("unsure", "unnamed"):
                 ev, conf = None, 0.0
             out[qi] = replace(segs[qi], speaker=who, evidence=ev, confidence=round(conf, 2))
     return out
@@ -369,6 +460,22 @@ def _names_in(quote: str, chars: Characters) -> set[str]:
     return found
 
 
+def _vocatives(quote: str, chars: Characters) -> set[str]:
+    """Characters addressed by name: `"..., Lizzy?"`, `"Come, Darcy,"`, `"My dear Mr. Bennet,"`."""
+    found: set[str] = set()
+    for m in NAME_RE.finditer(quote):
+        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]):
+            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
+        before = quote[max(0, m.start() - 12) : m.start()].rstrip()
+        after = quote[m.end() : m.end() + 2].lstrip()
+        if (not before or before[-1] in ",!?;\u2014\"'\u201c\u2018-" or before.lower().endswith(("dear", "oh"))) and \
+                (not after or after[0] in ",!?.;\u2014\"'\u201d\u2019-"):
+            c = _lookup_match(m, chars)
+            if c is not None:
+                found.add(c.name)
+    return found
+
+
 def _lookup_match(m: re.Match[str], chars: Characters) -> Character | None:
     name = m["name"]
     title = m["title"]
@@ -391,6 +498,8 @@ def _lookup_match(m: re.Match[str], chars: Characters) -> Character | None:
 
 
 _PRONOUN = r"(?P<pron>he|she|I)"
+_LAST_SUBJECT = re.compile(rf"(?:{NAME_RE.pattern}|\b(?P<pron>he|she|I)\b)"
+                           r"(?:\s+(?:\w+ly|thus|then|now|again|also|only|at last|at length|immediately))*\s*$")
 _ADVERB = r"(?:\s+\w+ly)?"
 
 
@@ -399,20 +508,34 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
     q = segs[qi]
     after = segs[qi + 1] if qi + 1 < len(segs) and segs[qi + 1].paragraph == q.paragraph else None
     before = segs[qi - 1] if qi > 0 and segs[qi - 1].paragraph == q.paragraph else None
+    lead_in = None
+    if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1:
+        last = re.split(r"(?<=[.!?])\s+", _flat(segs[qi - 1].text[-300:]))[-1]
+        if last[-1:] in ",:\u2014" or last.endswith("--") or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
+                re.search(r"\b(?:began|began again|resumed|continued)\.$", last):
+            before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     if after is not None and after.kind is Kind.NARRATION:
-        head = after.text[:120]
+        head = _flat(after.text[:160])[:120]
+        m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
+        if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
         m = re.match(rf"^[\s,;\u2014-]*(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>.+)", head, re.I)
+        if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
+            return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
         if m:
             mention = _mention_at(m["who"], chars)
             if mention:
                 return mention, 0.95
-        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b", head, re.I)
+        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{SPEECH_VERBS})\b", head, re.I)
+        last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
+        if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
+            m = None  # "... and Mrs. Hurst began again.": she speaks next, not here
         if m and not re.search(r"[.!?;]", m["who"]):
-            mention = _mention_at(m["who"], chars)
+            mention = _mention_at(m["who"], chars, last=True)
             if mention:
                 return mention, 0.95
     if before is not None and before.kind is Kind.NARRATION:
-        tail = before.text[-160:]
+        tail = _flat(before.text[-200:])[-160:]
         tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
         m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.I)
         if m:
@@ -424,6 +547,12 @@ def _tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, floa
             mention = _mention_at(m["who"], chars)
             if mention:
                 return mention, 0.9
+        if lead_in is not None:
+            # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
+            m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
+            mention = _mention_at(m["who"], chars) if m else _subject(tail, chars) if len(tail) <= 120 else None
+            if mention and mention.kind != "descriptor":
+                return mention, 0.8
     return None
 
 
@@ -431,14 +560,25 @@ def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention |
     """The character a short phrase starts with (or ends with, when `last`)."""
     phrase = phrase.strip(" ,;:\u2014-")
     if last:
+        # "... till Sir William thus": the name right before the verb, adverbs aside;
+        # "Mr. Darcy, drawing near Elizabeth,": a participle clause between them does not count.
+        phrase = re.sub(r",\s*\w+ing\b[^,]*$", "", phrase)
+        m = _LAST_SUBJECT.search(phrase)
+        if m and m["pron"]:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["pron"].lower()])
+        if m:
+            c = _lookup_match(m, chars)
+            if c:
+                return Mention("name", c.name)
         # "At this point, Madoka" / "and then she": the mention nearest the verb.
         phrase = re.split(r",\s*", phrase)[-1]
         phrase = LEADING_ADVERBS.sub("", phrase)
     else:
         phrase = LEADING_ADVERBS.sub("", phrase)
     low = phrase.lower()
-    first = low.split(" ", 1)[0] if low else ""
-    if first in ("he", "she", "i"):
+    word = re.match(r"[a-z]+", low)
+    first = word.group(0) if word else ""
+    if first in ("he", "she", "i") and not re.match(r"^[a-z]+['\u2019]", low):
         return Mention("pronoun", SUBJECT_PRONOUNS[first])
     m = NAME_RE.match(phrase)
     if m:
@@ -447,7 +587,7 @@ def _mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention |
             return Mention("name", c.name)
     d = DESCRIPTOR.match(phrase)
     if d:
-        return Mention("descriptor", d["noun"].lower())
+        return Mention("descriptor", f"{d['det'].lower()} {d['noun'].lower()}")
     return None
 
 
@@ -474,7 +614,7 @@ def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
     for qi in t.quotes:
         nxt = segs[qi + 1] if qi + 1 < len(segs) else None
         if nxt is not None and nxt.paragraph == t.paragraph and nxt.kind is Kind.NARRATION:
-            first = re.split(r"(?<=[.!?\u2026])\s+", nxt.text.strip(), maxsplit=1)[0]
+            first = re.split(r"(?<=[.!?\u2026])\s+", _flat(nxt.text[:300]), maxsplit=1)[0]
             if first[:1].isupper():
                 m = _subject(first, chars)
                 if m:
@@ -482,7 +622,7 @@ def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
     for qi in t.quotes:
         prv = segs[qi - 1] if qi > 0 else None
         if prv is not None and prv.paragraph == t.paragraph and prv.kind is Kind.NARRATION:
-            last = re.split(r"(?<=[.!?\u2026])\s+", prv.text.strip())[-1]
+            last = re.split(r"(?<=[.!?\u2026])\s+", _flat(prv.text[-300:]))[-1]
             m = _subject(last, chars)
             if m:
                 return m
@@ -491,10 +631,18 @@ def _beat(segs: list[Segment], t: Turn, chars: Characters) -> Mention | None:
 
 def _note_unresolved(t: Turn, m: Mention) -> None:
     """Pronouns and descriptions are resolved later, with the whole scene in view."""
-    if m.kind == "pronoun" and t.pronoun is None:
+    if t.pronoun is not None or t.descriptor:
+        return
+    if m.kind == "pronoun":
         t.pronoun = m.value
     elif m.kind == "descriptor":
+        det, noun = m.value.split(" ", 1)
         t.descriptor = True
+        if det in ("his", "her") and noun in KIN:
+            # Only kinship descriptions carry on as a gender; "the girl" is left to _resolve_descriptors.
+            t.pronoun = NOUN_GENDER.get(noun)
+        if det in ("his", "her") and noun in RELATION_TITLE:
+            t.relation, t.possessor = RELATION_TITLE[noun], "m" if det == "his" else "f"
 
 
 def _conversations(turns: list[Turn], by_para: dict[int, list[Segment]], text: str) -> None:
@@ -526,14 +674,14 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
     paras = sorted(by_para)
     index = {p: i for i, p in enumerate(paras)}
     for n, t in enumerate(turns):
-        if t.speaker:
+        if t.speaker or t.evidence == "unnamed":
             continue
         i = index[t.paragraph]
         # The next paragraph opens with the speaker finishing: "Ann trailed off."
         if i + 1 < len(paras):
             nxt = by_para[paras[i + 1]]
             if nxt and nxt[0].kind is Kind.NARRATION:
-                first = re.split(r"(?<=[.!?])\s+", nxt[0].text, maxsplit=1)[0]
+                first = re.split(r"(?<=[.!?])\s+", _flat(nxt[0].text[:300]), maxsplit=1)[0]
                 m = re.match(rf"^(?P<who>.{{1,40}}?)\s+(?:trailed off|finished|continued|went on|added|concluded|"
                              rf"fell silent|paused)\b", first)
                 if m:
@@ -551,6 +699,96 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
                     who = names.pop()
                     if who not in t.excluded:
                         t.speaker, t.evidence, t.confidence = who, "context", 0.5
+
+
+def _stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, int]]:
+    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, role)."""
+    found = []
+    for s in segs:
+        for m in NAME_RE.finditer(s.text):
+            c = _lookup_match(m, chars)
+            if c is not None:
+                before = s.text[max(0, m.start() - 3) : m.start()].rstrip()
+                # 0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")
+                role = 2 if re.match(r"['\u2019]s\b", s.text[m.end() : m.end() + 3]) else \
+                    0 if not before or before[-1] in ".!?;:\"\u201d" else 1
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, role))
+    return found
+
+
+def _gender(name: str, chars: Characters) -> str | None:
+    c = chars.lookup(name)
+    return c.gender if c else None
+
+
+def _surnames(name: str, chars: Characters) -> list[str]:
+    c = chars.lookup(name)
+    return sorted({a.split()[-1] for a in c.aliases if len(a.split()) >= 2}) if c else []
+
+
+def _resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) -> None:
+    """`said she`, `cried his wife`: the nearest fitting character, preferring a change of speaker."""
+    stream = _stream(segs, chars)
+    offsets = [o for o, _, _, _, _ in stream]
+    for n, t in enumerate(turns):
+        if t.speaker is None and t.pronoun == "i":
+            t.speaker, t.evidence, t.confidence = FIRST_PERSON, "pronoun", 0.8  # "I said": the narrator speaks
+            continue
+        if t.speaker is not None or (t.pronoun not in ("m", "f") and not t.relation):
+            continue
+        i = bisect_left(offsets, t.pos)
+        recent: list[str] = []  # every mention, nearest first: who "his"/"her" refers to
+        for _, name, _, _, _ in reversed(stream[max(0, i - 40) : i]):
+            if name not in recent:
+                recent.append(name)
+        who, evidence, confidence = None, "pronoun", 0.75
+        if t.relation:
+            previous = [u.speaker for u in turns[max(0, n - 1) : n] if u.speaker and u.conversation == t.conversation]
+            possessors = [w for w in previous + recent if _gender(w, chars) == t.possessor][:1]
+            for owner in possessors + [w for w in recent if w not in possessors]:
+                for surname in _surnames(owner, chars):
+                    target = chars.lookup(f"{t.relation} {surname}")
+                    if target is not None and target.name != owner and target.name not in t.excluded:
+                        who, evidence, confidence = target.name, "descriptor", 0.85
+                        break
+                if who:
+                    break
+        if who is None and t.pronoun in ("m", "f"):
+            # A subject in the same paragraph first ("Mrs. Bennet ... she said"), then the viewpoint
+            # character when present, then subjects, other mentions and possessives, nearest first.
+            here: list[str] = []
+            by_role: list[list[str]] = [[], [], []]
+            for _, name, narration, para, role in reversed(stream[max(0, i - 40) : i]):
+                if para < t.paragraph - 3:
+                    break
+                if narration:
+                    by_role[role].append(name)
+                    if role == 0 and para == t.paragraph:
+                        here.append(name)
+            present = set(by_role[0] + by_role[1] + by_role[2])
+            rivals = [w for w in by_role[0] if w != chars.focal and _gender(w, chars) == t.pronoun]
+            focal = [chars.focal] if chars.focal in present and _gender(chars.focal, chars) == t.pronoun \
+                and not rivals else []
+            candidates = list(dict.fromkeys(here + focal + by_role[0] + by_role[1] + by_role[2]))
+            for u in reversed(turns[:n]):
+                if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
+                    candidates.append(u.speaker)
+            if n and turns[n - 1].conversation == t.conversation and t.paragraph - turns[n - 1].paragraph == 1:
+                # Whoever was just addressed by name is the likeliest "he" or "she" to answer.
+                spoken_to = sorted(turns[n - 1].addressees - {turns[n - 1].speaker or ""})
+                candidates = spoken_to + [w for w in candidates if w not in spoken_to]
+            candidates = [w for w in candidates if w != FIRST_PERSON]
+            fitting = [w for w in candidates if _gender(w, chars) == t.pronoun and w not in t.excluded]
+            # Nobody of that gender: someone whose gender the book never showed ("Lucy ... she said").
+            candidates = fitting or [w for w in candidates if _gender(w, chars) is None and w not in t.excluded]
+            last_turn = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
+            if last_turn is not None and len(candidates) > 1 and candidates[0] == last_turn.speaker:
+                candidates.append(candidates.pop(0))  # a new paragraph: most likely the other person
+            if candidates:
+                who = candidates[0]
+                confidence = 0.85 if len(candidates) == 1 else 0.7
+        if who is not None:
+            t.speaker, t.evidence, t.confidence = who, evidence, confidence
 
 
 def _resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
@@ -571,11 +809,11 @@ def _turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -
         for _ in range(len(conv) + 1):
             changed = False
             for i, t in enumerate(conv):
-                if t.speaker:
+                if t.speaker or t.evidence == "unnamed":
                     continue
                 who, ev = _from_neighbours(conv, i, chars, speakers)
                 if who:
-                    t.speaker, t.evidence, t.confidence = who, ev, 0.6 if ev == "turn" else 0.4
+                    t.speaker, t.evidence, t.confidence = who, ev, {"turn": 0.6, "vocative": 0.65, "guess": 0.3}.get(ev, 0.4)
                     changed = True
             if not changed:
                 break
@@ -604,7 +842,13 @@ def _other(who: str, conv: list[Turn], i: int, speakers: Counter[str], excluded:
 
 def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Counter[str]) -> tuple[str | None, str]:
     t = conv[i]
-    anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other"}]
+    prev = conv[i - 1] if i > 0 else None
+    if prev is not None and prev.speaker and len(prev.addressees - {prev.speaker}) == 1:
+        # Someone just addressed by name answers: "When is your next ball to be, Lizzy?" -> Lizzy.
+        (addressee,) = prev.addressees - {prev.speaker}
+        if addressee not in t.excluded and _fits_pronoun(addressee, t, chars):
+            return addressee, "vocative"
+    anchors = [(abs(j - i), j) for j, u in enumerate(conv) if u.speaker and u.evidence not in {"other", "guess"}]
     for _, j in sorted(anchors):
         anchor = conv[j].speaker
         assert anchor is not None
@@ -622,7 +866,8 @@ def _from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Coun
     # No anchor in this conversation: a name inside the quote tells us who is *not* speaking.
     candidates = [w for w in _participants(conv, speakers) if w not in t.excluded]
     if t.excluded and candidates:
-        return candidates[0], "other"
+        spoke = candidates[0] in {u.speaker for u in conv} or speakers[candidates[0]] > 0
+        return candidates[0], "other" if len(candidates) == 1 or spoke else "guess"
     return (candidates[0], "other") if len(candidates) == 1 else (None, "")
 
 
@@ -631,3 +876,26 @@ def _fits_pronoun(who: str, t: Turn, chars: Characters) -> bool:
         return True
     c = chars.lookup(who)
     return c is None or c.gender is None or c.gender == t.pronoun
+
+
+def name_first_person(segments: list[Segment], chars: Characters) -> list[Segment]:
+    """Credit a first-person narrator's lines to the name the others call them by, when it is clear."""
+    mine = [i for i, s in enumerate(segments) if s.kind is Kind.DIALOGUE and s.speaker == FIRST_PERSON]
+    if not mine:
+        return segments
+    dialogue = [i for i, s in enumerate(segments) if s.kind is Kind.DIALOGUE]
+    where = {i: n for n, i in enumerate(dialogue)}
+    called: Counter[str] = Counter()
+    for i in mine:
+        n = where[i]
+        for j in dialogue[max(0, n - 2) : n + 3]:
+            other = segments[j]
+            if other.speaker not in (None, FIRST_PERSON) and abs(other.paragraph - segments[i].paragraph) <= 3:
+                called.update(_vocatives(other.text, chars) - {other.speaker})
+    if not called:
+        return segments
+    name, votes = called.most_common(1)[0]
+    if votes < 2 or votes < 0.5 * sum(called.values()):
+        return segments
+    return [replace(s, speaker=name) if s.kind is Kind.DIALOGUE and s.speaker == FIRST_PERSON else s
+            for s in segments]

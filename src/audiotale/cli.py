@@ -220,11 +220,13 @@ def _clock(ms: int) -> str:
 @click.argument("input", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="text", show_default=True)
 @voices_option
-def script(input: Path, fmt: str, voices: Path | None) -> None:
+@click.option("--corrections", "fixes", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Speaker corrections (quote id = speaker); default: INPUT's .corrections.toml beside it.")
+def script(input: Path, fmt: str, voices: Path | None, fixes: Path | None) -> None:
     """Print INPUT's segmented, attributed script: who says what."""
     with user_errors(_debug()):
         cast = _load_cast(voices)
-        sc = pipeline.read_script(input, cast)
+        sc = pipeline.read_script(input, cast, fixes)
         if fmt == "jsonl":
             for s in sc.segments:
                 click.echo(json.dumps({
@@ -241,7 +243,8 @@ def script(input: Path, fmt: str, voices: Path | None) -> None:
                 click.echo(f"\n## {titles[chapter]}\n")
             who = "NARRATOR" if s.kind is Kind.NARRATION else (s.speaker or "UNKNOWN")
             evidence = f"  [{s.evidence} {s.confidence:.2f}]" if s.kind is Kind.DIALOGUE and s.evidence else ""
-            click.echo(f"{who}: {s.text}{evidence}")
+            quote_id = f"[{s.quote_id}] " if s.quote_id else ""
+            click.echo(f"{quote_id}{who}: {' '.join(s.text.split())}{evidence}")
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, cache, casting, chapters, loading, segments, synthesis
+from . import attribution, cache, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
@@ -35,8 +35,8 @@ class Script:
     characters: attribution.Characters
 
 
-def read_script(path: Path, cast: Cast | None = None) -> Script:
-    """Load, split into chapters, segment and attribute (pure text, fast)."""
+def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
+    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
@@ -51,6 +51,13 @@ def read_script(path: Path, cast: Cast | None = None) -> Script:
             paragraph = found[-1].paragraph + 1
         cont = segments.continued_quotes(book.text, ch, 0)
         segs.extend(attribution.attribute(found, book.text, chars, cont))
+    segs = corrections.with_ids(attribution.name_first_person(segs, chars))
+    fixes = fixes or corrections.default_path(Path(path))
+    if fixes.is_file():
+        wanted = corrections.load(fixes)
+        known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
+        canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
+        segs = corrections.apply(segs, canonical)
     return Script(book, chs, segs, chars)
 
 

@@ -56,7 +56,12 @@ class Quote:
 def paragraphs(text: str, start: int, end: int, first_number: int = 0) -> list[Paragraph]:
     """Paragraphs of text[start:end]: blank-line separated, or one per line when the book has no blank lines."""
     blank_lines = _has_blank_line_paragraphs(text)
-    pattern = re.compile(r"\n[ \t]*\n\s*" if blank_lines else r"\n\s*")
+    if blank_lines:
+        pattern = _BLANK_LINE
+    elif _has_indented_paragraphs(text):
+        pattern = _INDENT  # hard-wrapped with indented first lines and no blank lines
+    else:
+        pattern = _NEWLINE
     found: list[Paragraph] = []
     pos = start
     for m in pattern.finditer(text, start, end):
@@ -75,24 +80,47 @@ def _add_paragraph(text: str, start: int, end: int, found: list[Paragraph], firs
         found.append(Paragraph(first_number + len(found), start, end))
 
 
-_blank_cache: dict[int, bool] = {}
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+_INDENT = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]+\S)\s*")
+_NEWLINE = re.compile(r"\n\s*")
+_last_indent: list[tuple[str, bool]] = []
+
+
+def _has_indented_paragraphs(text: str) -> bool:
+    """Lines mostly flush left, but some (paragraph starts) indented: a hard-wrapped book without blank lines."""
+    if not _last_indent or _last_indent[0][0] is not text:
+        lines = text.count("\n") + 1
+        indented = len(re.findall(r"\n[ \t]+\S", text))
+        _last_indent[:] = [(text, lines >= 10 and 0.03 * lines <= indented <= 0.6 * lines)]
+    return _last_indent[0][1]
+
+
+_last_blank: list[tuple[str, bool]] = []  # (text, answer) of the last book; an id() key could be reused
 
 
 def _has_blank_line_paragraphs(text: str) -> bool:
-    key = id(text)
-    if key not in _blank_cache:
+    if not _last_blank or _last_blank[0][0] is not text:
         lines = text.count("\n") + 1
         blanks = len(re.findall(r"\n[ \t]*\n", text))
-        _blank_cache.clear()
-        _blank_cache[key] = blanks >= 1 and (blanks * 20 >= lines or lines < 4)
-    return _blank_cache[key]
+        _last_blank[:] = [(text, blanks >= 1 and (blanks * 20 >= lines or lines < 4))]
+    return _last_blank[0][1]
+
+
+_last_style: list[tuple[str, str]] = []  # (text, style) of the last book: chapters share it
 
 
 def quote_style(text: str) -> str:
-    """"double" or "single": which marks the book uses for speech."""
-    doubles = sum(text.count(c) for c in '"' + _OPEN_DOUBLE + _CLOSE_DOUBLE)
-    singles = len(re.findall(r"(?:^|[\s(\u2014])[\u2018'](?=[A-Za-z])", text))
-    singles += text.count("\u2018")
+    """"double" or "single": which marks the book uses for speech (computed once per text)."""
+    if not _last_style or _last_style[0][0] is not text:
+        _last_style[:] = [(text, _quote_style(text))]
+    return _last_style[0][1]
+
+
+def _quote_style(text: str) -> str:
+    # Count openers of each kind: a single-quote book nests double quotes, and vice versa (issue #3).
+    doubles = len(re.findall(r"(?:^|[\s(\u2014\u2018'])[\"\u201c\u201e\u00ab](?=\S)", text))
+    singles = len(re.findall(r"(?:^|[\s(\u2014\"\u201c])[\u2018'](?=[A-Za-z])", text))
+    singles += text.count("\u2018") - len(re.findall(r"(?:^|[\s(\u2014\"\u201c])\u2018(?=[A-Za-z])", text))
     return "single" if singles >= 2 and singles > doubles else "double"
 
 
@@ -149,6 +177,8 @@ def _mark_kind(text: str, i: int, start: int, end: int, style: str, is_open: boo
             return "close"
         if c == '"':
             if not is_open:
+                if after.isspace() and not before.isspace() and before not in _OPENER_CONTEXT:
+                    return None  # a closing mark with no opening one (`MY DEAR BROTHER,"`): not a quote
                 return "open" if not after.isspace() or before in _OPENER_CONTEXT else "toggle"
             return "close"
         return None
@@ -159,6 +189,8 @@ def _mark_kind(text: str, i: int, start: int, end: int, style: str, is_open: boo
         if before.isalnum() and after.isalnum():
             return None  # don't, o'clock
         if not is_open:
+            if (before in _OPENER_CONTEXT or i == start) and after in "'\u2019":
+                return "open"  # ''Tis: a quote that opens on an elided word
             if c == "'" or c == "\u2019":
                 if (before in _OPENER_CONTEXT or i == start) and after.isalnum():
                     word = re.match(r"[A-Za-z]+", text[i + 1 : i + 12])
