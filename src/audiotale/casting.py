@@ -260,7 +260,7 @@ def _version(dist: str) -> str:
 
 
 # Part of every clip's cache key: the wheel that ships libespeak-ng pins the library's version (issue #6).
-ENGINE_VERSION = f"espeak-ng/espeakng-loader-{_version('espeakng-loader')}/ctypes-v2"
+ENGINE_VERSION = f"espeak-ng/espeakng-loader-{_version('espeakng-loader')}/pyttsx3-v3"
 
 
 def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], first_in_chapter: bool = True) -> Iterator[Line]:

@@ -1,7 +1,7 @@
 """Stage 5: Line -> Clip (a WAV) via a Synthesizer, in worker processes, cached by content.
 
-eSpeak NG comes from the espeakng-loader wheel: its library is called directly through ctypes
-(synchronous mode), so no system package is needed.
+eSpeak NG comes from the espeakng-loader wheel: its library is loaded (RTLD_GLOBAL) and
+ESPEAK_DATA_PATH set before pyttsx3's driver is imported, so no system package is needed.
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import io
 import logging
 import multiprocessing as mp
 import os
 import signal
-import wave
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,54 +39,47 @@ def espeak_data_path() -> Path:
     return Path(espeakng_loader.get_data_path())
 
 
-_lib: ctypes.CDLL | None = None
 RATE = 22050  # Hz: what eSpeak NG synthesizes
-
-# espeak_lib.h: output modes, parameters and Synth flags
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_RATE, _VOLUME, _PITCH = 1, 2, 3
-_POS_CHARACTER = 1
-_CHARS_UTF8, _ENDPAUSE = 0x1, 0x1000
-_SynthCallback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+_espeak_loaded = False
 
 
-def _load_espeak() -> ctypes.CDLL:
-    """The wheel's libespeak-ng, initialized once per process in synchronous mode."""
-    global _lib
-    if _lib is not None:
-        return _lib
+def _load_espeak() -> None:
+    """Make pyttsx3 find the wheel's libespeak-ng (it loads "libespeak-ng.so.1" by name)."""
+    global _espeak_loaded
+    if _espeak_loaded:
+        return
     import espeakng_loader
 
-    data = espeakng_loader.get_data_path()
-    os.environ["ESPEAK_DATA_PATH"] = data
+    os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
     try:
-        lib = ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
     except OSError as e:
         raise EngineError(f"cannot load eSpeak NG from the espeakng-loader wheel: {e}; reinstall it") from e
-    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-    lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
-    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-    lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-                                 ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
-    if lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 1000, data.encode(), 0) != RATE:
-        raise EngineError("eSpeak NG failed to start; reinstall espeakng-loader (`make install`)")
-    _lib = lib
-    return lib
+    _espeak_loaded = True
 
 
 class EspeakSynthesizer:
-    """eSpeak NG through its C library in synchronous mode (one process, one engine).
-
-    pyttsx3's driver (retrieval mode, an event loop per utterance) ran at ~70x real time here;
-    the library called directly runs at ~1400x with the same samples (issue #6).
-    """
+    """eSpeak NG through pyttsx3, with workarounds for pyttsx3 2.99's driver defects."""
 
     def __init__(self) -> None:
-        self._lib = _load_espeak()
-        self._chunks: list[bytes] = []
-        self._callback = _SynthCallback(self._collect)  # kept alive as long as the engine
-        self._lib.espeak_SetSynthCallback(self._callback)
+        _load_espeak()
+        try:
+            import pyttsx3
+            from pyttsx3.drivers import _espeak
+            from pyttsx3.drivers import espeak as espeak_driver
+        except (ImportError, RuntimeError, OSError) as e:
+            raise EngineError(f"pyttsx3 cannot load eSpeak NG ({e}); run `make install`") from e
+        # The driver polls eSpeak's synthesis thread with a 10 ms sleep per turn: ~10 ms lost per
+        # utterance. A 1 ms poll keeps it at ~1100x real time (issue #6); never poll without sleeping,
+        # or the loop starves the synthesis thread's callbacks of the GIL.
+        espeak_driver.time = _ShortSleep()
+        self._sync = _espeak.Synchronize
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                self._engine = pyttsx3.init("espeak")
+            except RuntimeError as e:
+                raise EngineError(f"eSpeak NG failed to start: {e}") from e
+            self._engine.runAndWait()  # the first runAndWait of a new engine returns early
         self._current: tuple | None = None
         # pyttsx3's destructor fails noisily at interpreter exit; let it run while modules still exist.
         atexit.register(self.close)
@@ -94,30 +88,34 @@ class EspeakSynthesizer:
         """Release the engine."""
         self.__dict__.pop("_engine", None)
 
-    def _collect(self, wav: ctypes.Array, samples: int, _events: int) -> int:
-        if samples > 0:
-            self._chunks.append(ctypes.string_at(wav, samples * 2))
-        return 0  # 0: go on
-
     def render(self, text: str, voice: Voice, wav: Path) -> None:
         settings = (voice.id, voice.rate, voice.pitch, voice.volume)
         if settings != self._current:
-            if self._lib.espeak_SetVoiceByName(voice.id.encode()) != 0:
-                raise ConfigError(f'unknown eSpeak NG voice "{voice.id}"; run `audiotale voices`')
-            self._lib.espeak_SetParameter(_RATE, int(voice.rate), 0)
-            self._lib.espeak_SetParameter(_PITCH, int(voice.pitch), 0)
-            self._lib.espeak_SetParameter(_VOLUME, int(round(voice.volume * 100, 2)), 0)
+            try:
+                self._engine.setProperty("voice", voice.id)
+            except ValueError as e:
+                raise ConfigError(f'unknown eSpeak NG voice "{voice.id}"; run `audiotale voices`') from e
+            self._engine.setProperty("rate", voice.rate)
+            self._engine.setProperty("pitch", voice.pitch)
+            self._engine.setProperty("volume", voice.volume)
+            self._sync()  # without it, rate/pitch changes are dropped about a quarter of the time
             self._current = settings
-        self._chunks.clear()
-        data = text.encode("utf-8")
-        if self._lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE, None, None):
-            raise EngineError(f"eSpeak NG could not synthesize {text[:60]!r}")
-        with wave.open(str(wav), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(RATE)
-            w.writeframes(b"".join(self._chunks))
-        self._chunks.clear()
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+            self._engine.save_to_file(text, str(wav))  # one file per runAndWait: more would keep only the last
+            self._engine.runAndWait()
+        if not wav.exists():
+            raise EngineError(f"eSpeak NG wrote no audio for {text[:60]!r}")
+
+
+class _ShortSleep:
+    """Stands in for the `time` module inside pyttsx3's eSpeak driver."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(_seconds: float) -> None:
+        time.sleep(0.001)
 
 
 def _piper_factory() -> Synthesizer:
