@@ -682,8 +682,8 @@ def _follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], se
             nxt = by_para[paras[i + 1]]
             if nxt and nxt[0].kind is Kind.NARRATION:
                 first = re.split(r"(?<=[.!?])\s+", _flat(nxt[0].text[:300]), maxsplit=1)[0]
-                m = re.match(rf"^(?P<who>.{{1,40}}?)\s+(?:trailed off|finished|continued|went on|added|concluded|"
-                             rf"fell silent|paused)\b", first)
+                m = re.match(r"^(?P<who>.{1,40}?)\s+(?:trailed off|finished|continued|went on|added|concluded|"
+                             r"fell silent|paused)\b", first)
                 if m:
                     mention = _mention_at(m["who"], chars)
                     if mention and mention.kind == "name":

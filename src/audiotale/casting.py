@@ -54,20 +54,26 @@ def load_cast(path: Path | None, known_voices: set[str] | None = None, variants:
     path = Path(path)
     if path.is_dir():
         raise ConfigError(f"{path}: is a directory; give the path of a voices.toml file")
+    data, raw = read_toml(path, "create it or pass --voices with an existing file",
+                          "fix the line (strings need quotes)")
+    return parse_cast(data, path, raw, known_voices, variants)
+
+
+def read_toml(path: Path, missing_hint: str, syntax_hint: str) -> tuple[dict, str]:
+    """Parse a TOML file; ConfigError names the file (and line) and what to do."""
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
-        raise ConfigError(f"{path}: no such file; create it or pass --voices with an existing file") from e
+        raise ConfigError(f"{path}: no such file; {missing_hint}") from e
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: not UTF-8 text; re-save it as UTF-8") from e
     try:
-        data = tomllib.loads(raw)
+        return tomllib.loads(raw), raw
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         where = f"{path}:{m.group(1)}" if m else str(path)
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise ConfigError(f"{where}: TOML syntax error: {msg}; fix the line (strings need quotes)") from e
-    return parse_cast(data, path, raw, known_voices, variants)
+        raise ConfigError(f"{where}: TOML syntax error: {msg}; {syntax_hint}") from e
 
 
 def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | None = None,

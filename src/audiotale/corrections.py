@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import tomllib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from .casting import read_toml
 from .datatypes import Kind, Segment
 from .errors import ConfigError
 
@@ -48,19 +48,7 @@ def default_path(book: Path) -> Path:
 
 def load(path: Path) -> dict[str, str | None]:
     """Read a corrections file: `"quote id" = "Speaker"` lines; "" or "unknown" means nobody."""
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: no such file; create it or drop --corrections") from e
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text; re-save it as UTF-8") from e
-    try:
-        data = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        where = f"{path}:{m.group(1)}" if m else str(path)
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise ConfigError(f'{where}: TOML syntax error: {msg}; write lines like "3-a1b2c3" = "Elizabeth"') from e
+    data, _raw = read_toml(path, "create it or drop --corrections", 'write lines like "3-a1b2c3" = "Elizabeth"')
     table = data.get("speakers", data) if isinstance(data.get("speakers"), dict) else data
     result: dict[str, str | None] = {}
     for key, value in table.items():
