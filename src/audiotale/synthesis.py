@@ -52,7 +52,10 @@ def _load_espeak() -> None:
 
     os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
     try:
-        ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        # Loaded privately: pyttsx3's dlopen("libespeak-ng.so.1") finds it by soname, and engines that
+        # embed their own eSpeak (Piper's espeakbridge) keep theirs: RTLD_GLOBAL let that embedded copy
+        # bind to this one's symbols, and a render mixing the two crawled (>5x slower).
+        ctypes.CDLL(espeakng_loader.get_library_path())
     except OSError as e:
         raise EngineError(f"cannot load eSpeak NG from the espeakng-loader wheel: {e}; reinstall it") from e
     _espeak_loaded = True
