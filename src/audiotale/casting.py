@@ -333,10 +333,19 @@ def clip_key(text: str, voice: Voice) -> str:
     """Content address of a clip: the text, every voice setting, the engine and its version."""
     h = hashlib.sha256()
     for part in (ENGINE_VERSION, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
-                 f"{voice.volume:.3f}", voice.model or "", repr(voice.options), text):
+                 f"{voice.volume:.3f}", voice.model or "", _model_digest(voice), repr(voice.options), text):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:32]
+
+
+def _model_digest(voice: Voice) -> str:
+    """A hash of a Piper voice's model files (once per process), so a replaced model re-renders."""
+    if voice.engine != "piper" or voice.model is None:
+        return ""
+    from .piper import model_digest  # only hashlib on the model files; Piper itself is not imported
+
+    return model_digest(voice.model)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")
