@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean eval
+.PHONY: demo test install bench bench-piper clean eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+bench-piper: $(STAMP)
+	$(BIN)/python bench/piper_bench.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3
