@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import cache, casting, pipeline, synthesis
+from . import cache, casting, pipeline
+from .engines import espeak
 from .datatypes import Kind
 from .errors import AudiotaleError
 
@@ -74,8 +75,8 @@ def _debug() -> bool:
 
 def _load_cast(voices: Path | None) -> casting.Cast:
     path = voices if voices is not None else (DEFAULT_VOICES if DEFAULT_VOICES.exists() else None)
-    known = synthesis.espeak_voice_ids()
-    variants = {v.lower() for v in synthesis.espeak_variants()}
+    known = espeak.espeak_voice_ids()
+    variants = {v.lower() for v in espeak.espeak_variants()}
     return casting.load_cast(path, known, variants)
 
 
@@ -283,13 +284,13 @@ def cast(input: Path, voices: Path | None, fmt: str) -> None:
 def voices(voices: Path | None) -> None:
     """List eSpeak NG's voices and variants, and the Piper models found, to use in voices.toml."""
     with user_errors(_debug()):
-        english = [v for v in synthesis.espeak_voices() if v.language.startswith("en")]
-        others = [v for v in synthesis.espeak_voices() if not v.language.startswith("en")]
+        english = [v for v in espeak.espeak_voices() if v.language.startswith("en")]
+        others = [v for v in espeak.espeak_voices() if not v.language.startswith("en")]
         click.echo("eSpeak NG voices (voice = \"ID\"):")
         for v in english + others:
             click.echo(f"  {v.id:<22} {v.language:<14} {v.name}")
         click.echo("\nVariants (voice = \"ID+VARIANT\", e.g. \"en-us+f2\"; f1-f5 are female, m1-m8 male):")
-        click.echo("  " + " ".join(synthesis.espeak_variants()))
+        click.echo("  " + " ".join(espeak.espeak_variants()))
         click.echo('\nPiper models (engine = "piper", model = "NAME OR PATH"):')
         models = _piper_models(voices if voices is not None else DEFAULT_VOICES)
         for m in models:
@@ -302,7 +303,7 @@ def _piper_models(voices_toml: Path) -> list:
     """The bundled Piper voice (if installed) and every model named in voices.toml."""
     import tomllib
 
-    from . import piper
+    from .engines import piper
 
     names = [piper.BUNDLED]
     if voices_toml.is_file():
