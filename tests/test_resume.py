@@ -38,7 +38,7 @@ def novel(tmp_path: Path) -> Path:
 
 
 def _clips(cache_dir: Path) -> set[str]:
-    return {p.stem for p in (cache_dir / "clips").glob("*/*.wav") if not p.name.startswith(".")}
+    return {p.stem for p in (cache_dir / "clips").glob("*/*.flac") if not p.name.startswith(".")}
 
 
 def _book(mp3: Path) -> tuple[float, list[tuple[str, int, int]]]:

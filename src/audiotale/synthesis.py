@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import CLIP_SUFFIX
 from .datatypes import Line, Voice
 from .engines import ENGINES, Synthesizer, get_engine
 from .errors import ConfigError, EngineError, RenderError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ENGINES", "Job", "Synthesizer", "clip_path", "get_engine", "jobs_for", "render_all", "render_job"]
+__all__ = ["ENGINES", "Job", "Synthesizer", "clip_path", "clip_wav", "get_engine", "jobs_for", "render_all",
+           "render_job"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -62,7 +64,6 @@ def render_job(job: Job, cache_dir: Path) -> tuple[str, float]:
         return job.key, 0.0
     final.parent.mkdir(parents=True, exist_ok=True)
     raw = final.with_name(f".{job.key}.{os.getpid()}.raw.wav")
-    tmp = final.with_name(f".{job.key}.{os.getpid()}.tmp.wav")
     problem = ""
     try:
         for _attempt in range(3):
@@ -73,19 +74,40 @@ def render_job(job: Job, cache_dir: Path) -> tuple[str, float]:
             except Exception as e:  # an engine crash on odd text: retry, then report
                 problem = f"the engine failed ({e})"
                 continue
-            problem, seconds = assembly.master_clip(raw, tmp, job.text)
+            problem, seconds = assembly.master_clip(raw, final, job.text)  # written atomically
             if not problem:
-                os.replace(tmp, final)
                 return job.key, seconds
         raise RenderError(f"{job.where}: {problem} for {job.text[:60]!r}; rephrase the line or report a bug")
     finally:
-        for p in (raw, tmp):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            raw.unlink()
 
 
 def clip_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / "clips" / key[:2] / f"{key}.wav"
+    """Where the clip with this key is cached (FLAC: the engine's samples, trimmed, not yet levelled)."""
+    return cache_dir / "clips" / key[:2] / f"{key}{CLIP_SUFFIX}"
+
+
+def clip_wav(cache_dir: Path, key: str) -> bytes:
+    """One cached clip as a WAV file in memory, levelled as it is heard in the book (to play one line)."""
+    import io
+    import wave
+
+    import numpy as np
+
+    from . import assembly, cache
+
+    pcm = cache.read_clip(clip_path(cache_dir, key))
+    x = pcm.astype(np.float64)
+    gain = assembly.clip_gain(float(np.dot(x, x)), len(x), float(np.abs(x).max(initial=0)))
+    levelled = np.clip(np.rint(x * gain), -32768, 32767).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(assembly.RATE)
+        w.writeframes(levelled.tobytes())
+    return buf.getvalue()
 
 
 def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int) -> Iterator[tuple[str, float]]:
