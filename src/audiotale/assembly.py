@@ -1,7 +1,8 @@
 """Stage 6: clips + pauses -> one levelled chapter of PCM, streamed out.
 
-pydub does the clip-level work when a clip is made (trim eSpeak's silence, fade, check); the clip
-is cached as the engine spoke it, and its level is set when a chapter is stitched. Stitching reads
+pydub reads what an engine wrote (any rate, width, channels) and converts it; numpy trims eSpeak's
+silence and fades; the clip is cached as the engine spoke it, and its level is set when a chapter
+is stitched. Stitching reads
 each clip once (numpy): one gain per clip brings every voice to the same loudness, one gain per
 chapter brings the chapter (pauses included) to CHAPTER_RMS, and a look-ahead limiter keeps peaks
 under LIMIT. Frames stream out, so memory stays bounded however long the chapter is.
@@ -21,7 +22,6 @@ import numpy as np
 with warnings.catch_warnings():  # pydub warns about audioop's deprecation and a missing system ffmpeg
     warnings.simplefilter("ignore")
     from pydub import AudioSegment
-    from pydub.silence import detect_leading_silence
 
 from . import cache, ffmpeg
 
@@ -39,6 +39,9 @@ FADE = 4  # ms of fade at each end: no clicks at joins
 HEAD = 750  # ms of silence before the first line of a book
 TAIL_MIN = 1000  # ms of silence after the last line of a book
 LIMIT = -3.5  # dBFS: the limiter's ceiling, under PEAK because MP3 encoding overshoots a little
+# (chapter RMS, limiter ceiling) by encoder: AAC keeps the highs MP3's low-pass takes (no 0.5 dB to
+# make up) and overshoots more on transients (issue #15: an M4B measured -2.2 dBFS peaks).
+MASTERING = {"mp3": (CHAPTER_RMS, LIMIT), "m4b": (-20.0, -4.5)}
 # Clips of a chapter kept decoded between measuring and writing it; past this a chapter is read twice.
 MEMORY_BUDGET = 48 * 2**20  # bytes of samples
 
@@ -51,23 +54,48 @@ def master_clip(raw: Path, out: Path, text: str) -> tuple[str, float]:
         return f"the engine wrote no readable audio ({type(e).__name__})", 0.0
     if len(seg) == 0:
         return "the engine wrote an empty clip", 0.0
-    seg = seg.set_channels(1).set_sample_width(2)
+    seg = seg.set_channels(1).set_sample_width(2)  # pydub converts what other engines write
     if seg.frame_rate != RATE:
         seg = seg.set_frame_rate(RATE)
-    lead = detect_leading_silence(seg, silence_threshold=SILENCE, chunk_size=5)
-    trail = detect_leading_silence(seg.reverse(), silence_threshold=SILENCE, chunk_size=5)
-    start, end = max(0, lead - MARGIN), min(len(seg), len(seg) - trail + MARGIN)
-    if end - start < 30 or seg.max_dBFS == -math.inf:
+    pcm = np.frombuffer(seg.raw_data, dtype="<i2")
+    start, end = _speech_span(pcm)
+    if end - start < 30 * RATE // 1000 or not np.any(pcm):
         return "the clip is silent", 0.0
-    seg = seg[start:end]
+    pcm = pcm[start:end].copy()
+    ms = len(pcm) * 1000 // RATE
     words = len(text.split())
-    if words >= 3 and len(seg) < 40 * words:  # faster than 1500 wpm: the engine lost the text
-        return f"the clip is far too short ({len(seg)} ms for {words} words)", 0.0
+    if words >= 3 and ms < 40 * words:  # faster than 1500 wpm: the engine lost the text
+        return f"the clip is far too short ({ms} ms for {words} words)", 0.0
+    _fade(pcm)
     # The level is set when the chapter is stitched (clip_gain): the cache keeps the engine's own
     # samples, which compress better than levelled ones (issue #14).
-    seg = seg.fade_in(FADE).fade_out(FADE)
-    cache.write_clip(out, np.frombuffer(seg.raw_data, dtype=np.int16))
-    return "", len(seg) / 1000
+    cache.write_clip(out, pcm)
+    return "", len(pcm) / RATE
+
+
+_CHUNK = RATE * 5 // 1000  # 5 ms: trimming looks at the level of chunks this long
+
+
+def _speech_span(pcm: np.ndarray) -> tuple[int, int]:
+    """Frames from the first to the last 5 ms chunk louder than SILENCE, plus MARGIN ms each side."""
+    n = len(pcm) // _CHUNK
+    if not n:
+        return 0, 0
+    x = pcm[: n * _CHUNK].astype(np.float64).reshape(n, _CHUNK)
+    loud = np.nonzero(np.sqrt((x * x).mean(axis=1)) >= 32768 * 10 ** (SILENCE / 20))[0]
+    if not len(loud):
+        return 0, 0
+    margin = RATE * MARGIN // 1000
+    return max(0, int(loud[0]) * _CHUNK - margin), min(len(pcm), (int(loud[-1]) + 1) * _CHUNK + margin)
+
+
+def _fade(pcm: np.ndarray) -> None:
+    """Ramp the first and last FADE ms in and out, in place: no clicks where clips meet pauses."""
+    n = min(len(pcm) // 2, RATE * FADE // 1000)
+    if n:
+        ramp = np.arange(n) / n
+        pcm[:n] = np.rint(pcm[:n] * ramp)
+        pcm[-n:] = np.rint(pcm[-n:] * ramp[::-1])
 
 
 def clip_gain(energy: float, frames: int, peak: float) -> float:
@@ -86,12 +114,12 @@ class Placed:
 
 
 def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail: int = 0,
-           level: float | None = CHAPTER_RMS) -> tuple[int, list[Placed]]:
+           level: float | None = CHAPTER_RMS, limit: float = LIMIT) -> tuple[int, list[Placed]]:
     """Write each (pause ms, clip) to `out` as raw PCM: pause, then the clip's frames, levelled.
 
     Every clip is first brought to TARGET_RMS (clip_gain). With `level`, one more gain brings the
     whole chapter (pauses included) to that RMS in dBFS, and a limiter with smooth gain ramps keeps
-    peaks under LIMIT (no clipping, no clicks). Returns the chapter's length in frames and where
+    peaks under `limit` dBFS (no clipping, no clicks). Returns the chapter's length in frames and where
     each clip starts and ends.
     """
     items = list(items)
@@ -99,7 +127,7 @@ def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail
     clips.measure()
     gains = [clip_gain(float(e.sum()), n, float(p.max(initial=0)))
              for e, n, p in zip(clips.energies, clips.lengths, clips.peaks)]
-    limiter = _Limiter(clips.lengths, clips.peaks, clips.energies, gains)
+    limiter = _Limiter(clips.lengths, clips.peaks, clips.energies, gains, limit)
     sub_gains = limiter.gains_for(level, RATE * (sum(p for p, _ in items) + head + tail) // 1000)
     placed: list[Placed] = []
     sink = _Sink(out)
@@ -162,7 +190,8 @@ class _Limiter:
     """
 
     def __init__(self, lengths: list[int], peaks: list[np.ndarray], energies: list[np.ndarray],
-                 gains: list[float]) -> None:
+                 gains: list[float], limit: float = LIMIT) -> None:
+        self.ceiling = 32767 * 10 ** (limit / 20)
         self.frames = sum(lengths)
         pad = np.zeros(2)
         parts: list[np.ndarray] = [pad]
@@ -186,7 +215,7 @@ class _Limiter:
 
     def _sub_multipliers(self, gain: float) -> np.ndarray:
         """Per 1 ms step: the limiter's multiplier (<= 1) at chapter gain `gain`."""
-        ceiling = 32767 * 10 ** (LIMIT / 20)
+        ceiling = self.ceiling
         if not len(self.padded_peaks) or self.padded_peaks.max() * gain <= ceiling:
             return np.ones(int(self.valid.sum()))
         with np.errstate(divide="ignore"):

@@ -158,7 +158,7 @@ def render_book(
         if ch.number not in wanted:
             continue
         lines = list(casting.make_lines(by_chapter.get(ch.number, []), cast, roles))
-        key = _chapter_key(lines, cast, ch, len(script.chapters))
+        key = _chapter_key(lines, cast, ch, len(script.chapters), repr(assembly.MASTERING))
         if options.quality != "standard":  # another bitrate and rate: another chapter file
             key = hashlib.sha256(f"{key}/{options.quality}".encode()).hexdigest()[:32]
         plans.append(_Plan(ch, lines, key, chars=sum(len(line.text) for line in lines)))
@@ -208,12 +208,15 @@ def render_book(
         tail = max(cast.pauses.chapter, assembly.TAIL_MIN) if last else cast.pauses.chapter
         items = [(line.pause_before, synthesis.clip_path(cache_dir, line.key)) for line in plan.lines]
         placed_box: list = []
+        needed = sorted(f for f in formats if not stream(plan, f).exists()) or sorted(formats)
+        for fmt in needed:  # each format is mastered for its encoder
+            level, limit = assembly.MASTERING[fmt]
 
-        def write(pipe) -> None:  # runs while ffmpeg encodes
-            placed_box.append(assembly.stitch(items, pipe, head=head, tail=tail))
+            def write(pipe, level: float = level, limit: float = limit) -> None:  # runs while ffmpeg encodes
+                placed_box.append(assembly.stitch(items, pipe, head=head, tail=tail, level=level, limit=limit))
 
-        outputs = {fmt: stream(plan, fmt) for fmt in formats}
-        export.encode_chapter(write, outputs, bitrate, sample_rate, export.AAC_BITRATES[options.quality], cancel)
+            export.encode_chapter(write, {fmt: stream(plan, fmt)}, bitrate, sample_rate,
+                                  export.AAC_BITRATES[options.quality], cancel)
         n, placed = placed_box[0]
         cues = [[p.start * 1000 // assembly.RATE, p.end * 1000 // assembly.RATE, line.segment.index]
                 for p, line in zip(placed, plan.lines)]
@@ -359,9 +362,9 @@ def _subtitle_cues(script: Script, plans: list[_Plan], starts: list[int], chapte
                 yield export.SubtitleCue(offset + delay + start, offset + delay + end, text, who)
 
 
-def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
+def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int, mastering: str) -> str:
     h = hashlib.sha256()
-    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/v3".encode())
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/{mastering}/v3".encode())
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
