@@ -43,7 +43,7 @@ LIMIT = -3.5  # dBFS: the limiter's ceiling, under PEAK because MP3 encoding ove
 # make up) and overshoots more on transients (issue #15: an M4B measured -2.2 dBFS peaks).
 MASTERING = {"mp3": (CHAPTER_RMS, LIMIT), "m4b": (-20.0, -4.5)}
 # Clips of a chapter kept decoded between measuring and writing it; past this a chapter is read twice.
-MEMORY_BUDGET = 48 * 2**20  # bytes of samples
+MEMORY_BUDGET = 32 * 2**20  # bytes of samples, per chapter being stitched
 
 
 def master_clip(raw: Path, out: Path, text: str) -> tuple[str, float]:
@@ -119,23 +119,20 @@ def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail
 
     Every clip is first brought to TARGET_RMS (clip_gain). With `level`, one more gain brings the
     whole chapter (pauses included) to that RMS in dBFS, and a limiter with smooth gain ramps keeps
-    peaks under `limit` dBFS (no clipping, no clicks). Returns the chapter's length in frames and where
-    each clip starts and ends.
+    peaks under `limit` dBFS (no clipping, no clicks). Returns the chapter's length in frames and
+    where each clip starts and ends.
     """
     items = list(items)
-    clips = _Decoded([p for _, p in items])
-    clips.measure()
-    gains = [clip_gain(float(e.sum()), n, float(p.max(initial=0)))
-             for e, n, p in zip(clips.energies, clips.lengths, clips.peaks)]
-    limiter = _Limiter(clips.lengths, clips.peaks, clips.energies, gains, limit)
-    sub_gains = limiter.gains_for(level, RATE * (sum(p for p, _ in items) + head + tail) // 1000)
+    clips = _Clips([p for _, p in items])
+    limiter = _Limiter(clips, limit)
+    gain = limiter.chapter_gain(level, RATE * (sum(p for p, _ in items) + head + tail) // 1000)
     placed: list[Placed] = []
     sink = _Sink(out)
     written = sink.silence(head)
     for i, (pause, _path) in enumerate(items):
         written += sink.silence(pause)
         pcm = clips.get(i)
-        sink.write(_apply(pcm, limiter.clip_slice(sub_gains, i)))
+        sink.write(_apply(pcm, limiter.steps(i, gain)))
         placed.append(Placed(written, written + len(pcm)))
         written += len(pcm)
     written += sink.silence(tail)
@@ -145,34 +142,43 @@ def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail
 
 _BLOCK = RATE // 200  # 5 ms: the limiter looks at peaks per block
 _SUB = _BLOCK // 5  # 1 ms: its gain changes in steps this long (a ramp over each block)
-_RAMP = np.arange(5) / 5
+_RAMP = np.arange(5) / 5  # where each step of a block sits on the ramp to the next block's gain
+_MOMENTS = np.stack([np.ones(5), _RAMP, _RAMP**2], axis=1)
 
 
-class _Decoded:
-    """The clips of one chapter, each decoded once while it fits MEMORY_BUDGET (else twice)."""
+class _Clips:
+    """The clips of one chapter, measured once: length, clip gain, block peaks and energy moments.
+
+    Each clip is decoded once and kept for writing while the chapter's clips fit MEMORY_BUDGET;
+    past it a clip is decoded again when written, so memory stays bounded for any chapter.
+    """
 
     def __init__(self, paths: list[Path]) -> None:
         self.paths = paths
         self.kept: list[np.ndarray | None] = [None] * len(paths)
-        self.lengths = [0] * len(paths)
-        self.peaks: list[np.ndarray] = []  # per clip: peak of each 5 ms block, raw samples
-        self.energies: list[np.ndarray] = []  # per clip: sum of squares of each 1 ms step
-
-    def measure(self) -> None:
-        """Read every clip: its length, block peaks and step energies."""
+        self.lengths: list[int] = []
+        self.gains: list[float] = []
+        peaks: list[np.ndarray] = []  # per clip: peak of each 5 ms block, levelled
+        moments: list[np.ndarray] = []  # per clip and block: sum over its 1 ms steps of E, E*t, E*t^2
         budget = MEMORY_BUDGET
-        for i, path in enumerate(self.paths):
+        for i, path in enumerate(paths):
             pcm = cache.read_clip(path)
-            self.lengths[i] = len(pcm)
             n_blocks = -(-len(pcm) // _BLOCK)
             x = np.zeros(n_blocks * _BLOCK, dtype=np.float32)
             x[: len(pcm)] = pcm
-            self.peaks.append(np.abs(x).reshape(n_blocks, _BLOCK).max(axis=1).astype(np.float64))
+            block_peaks = np.abs(x).reshape(n_blocks, _BLOCK).max(axis=1).astype(np.float64)
             x *= x
-            self.energies.append(x.reshape(-1, _SUB).sum(axis=1, dtype=np.float64)[: -(-len(pcm) // _SUB)])
+            energy = x.reshape(n_blocks, 5, _SUB).sum(axis=2, dtype=np.float64)  # (block, step)
+            gain = clip_gain(float(energy.sum()), len(pcm), float(block_peaks.max(initial=0)))
+            self.lengths.append(len(pcm))
+            self.gains.append(gain)
+            peaks.append(block_peaks * gain)
+            moments.append(energy @ _MOMENTS * gain * gain)
             if pcm.nbytes <= budget:
                 self.kept[i] = pcm
                 budget -= pcm.nbytes
+        self.peaks = peaks
+        self.moments = np.concatenate(moments) if moments else np.zeros((0, 3))
 
     def get(self, i: int) -> np.ndarray:
         pcm = self.kept[i]
@@ -181,74 +187,71 @@ class _Decoded:
 
 
 class _Limiter:
-    """A chapter's clip gains, its level gain and a look-ahead limiter, computed from block statistics.
+    """A chapter's level gain and its look-ahead limiter, computed from the clips' block statistics.
 
-    Per clip the limiter wants min(1, LIMIT / peak) for each 5 ms block, takes the minimum over
+    Per clip the limiter wants min(1, ceiling / peak) for each 5 ms block, takes the minimum over
     +-2 blocks (10 ms look-ahead), and ramps linearly from one block's value to the next in 1 ms
-    steps. All of it is vectorized over the chapter: the clips' blocks sit in one array with two
-    neutral blocks between clips, so no look-ahead reaches into a neighbour.
+    steps. It is vectorized over the chapter: the clips' blocks sit in one array with two neutral
+    blocks between clips, so no look-ahead reaches into a neighbour; the energy after limiting
+    comes from per-block moments, so no per-sample array of the chapter is ever built.
     """
 
-    def __init__(self, lengths: list[int], peaks: list[np.ndarray], energies: list[np.ndarray],
-                 gains: list[float], limit: float = LIMIT) -> None:
+    def __init__(self, clips: _Clips, limit: float) -> None:
+        self.clips = clips
         self.ceiling = 32767 * 10 ** (limit / 20)
-        self.frames = sum(lengths)
+        counts = [len(p) for p in clips.peaks]
         pad = np.zeros(2)
-        parts: list[np.ndarray] = [pad]
-        for p, g in zip(peaks, gains):
-            parts += [p * g, pad]
-        self.padded_peaks = np.concatenate(parts)
-        real = [np.zeros(2, bool)]
-        for p in peaks:
-            real += [np.ones(len(p), bool), np.zeros(2, bool)]
-        self.real = np.concatenate(real)
-        counts = [len(p) for p in peaks]
-        ends = np.cumsum(counts)
-        self.last = np.zeros(int(ends[-1]) if counts else 0, bool)
-        self.last[ends[np.array(counts) > 0] - 1] = True
-        n_subs = [len(e) for e in energies]
-        self.valid = np.concatenate([np.arange(5 * c) < s for c, s in zip(counts, n_subs)]) if counts else \
-            np.zeros(0, bool)
-        self.clip_gains = np.repeat(np.array(gains, dtype=np.float64), n_subs) if counts else np.zeros(0)
-        self.energy = (np.concatenate(energies) if energies else np.zeros(0)) * self.clip_gains ** 2
-        self.offsets = np.concatenate([[0], np.cumsum(n_subs)]).astype(int)
+        self.padded = np.concatenate([pad, *(x for p in clips.peaks for x in (p, pad))])
+        self.real = np.concatenate([np.zeros(2, bool), *(x for c in counts for x in (np.ones(c, bool),
+                                                                                     np.zeros(2, bool)))])
+        self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+        self.last = np.zeros(int(self.offsets[-1]), bool)
+        self.last[self.offsets[1:][np.array(counts, dtype=int) > 0] - 1] = True
+        self.ramps: tuple[float, np.ndarray, np.ndarray] | None = None
 
-    def _sub_multipliers(self, gain: float) -> np.ndarray:
-        """Per 1 ms step: the limiter's multiplier (<= 1) at chapter gain `gain`."""
-        ceiling = self.ceiling
-        if not len(self.padded_peaks) or self.padded_peaks.max() * gain <= ceiling:
-            return np.ones(int(self.valid.sum()))
-        with np.errstate(divide="ignore"):
-            want = np.minimum(1.0, ceiling / (self.padded_peaks * gain))
-        w = want
-        smooth = np.minimum.reduce([w[:-4], w[1:-3], w[2:-2], w[3:-1], w[4:]])  # centred on w[2:-2]
-        r = smooth[self.real[2:-2]]
-        nxt = np.empty_like(r)
-        nxt[:-1] = r[1:]
-        nxt[self.last] = r[self.last]
-        steps = r[:, None] + (nxt - r)[:, None] * _RAMP
-        return steps.ravel()[self.valid]
+    def _ramps(self, gain: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per block of the chapter: the limiter's multiplier at its start, and at the next block's."""
+        if self.ramps is not None and self.ramps[0] == gain:
+            return self.ramps[1], self.ramps[2]
+        n = int(self.offsets[-1])
+        if not n or self.padded.max() * gain <= self.ceiling:
+            r = nxt = np.ones(n)
+        else:
+            with np.errstate(divide="ignore"):
+                w = np.minimum(1.0, self.ceiling / (self.padded * gain))
+            smooth = np.minimum.reduce([w[:-4], w[1:-3], w[2:-2], w[3:-1], w[4:]])  # centred on w[2:-2]
+            r = smooth[self.real[2:-2]]
+            nxt = np.empty_like(r)
+            nxt[:-1] = r[1:]
+            nxt[self.last] = r[self.last]
+        self.ramps = (gain, r, nxt)
+        return r, nxt
 
-    def gains_for(self, level: float | None, pause_frames: int) -> np.ndarray:
-        """Total gain per 1 ms step: clip gain x chapter gain x limiter."""
-        if level is None or not len(self.energy):
-            return self.clip_gains * self._sub_multipliers(1.0)
-        total = pause_frames + self.frames
-        energy = float(self.energy.sum())
-        if not total or not energy:
-            return self.clip_gains * self._sub_multipliers(1.0)
+    def chapter_gain(self, level: float | None, pause_frames: int) -> float:
+        """The one gain that brings the chapter, pauses included and limited, to `level` dBFS."""
+        total = pause_frames + sum(self.clips.lengths)
+        energy = float(self.clips.moments[:, 0].sum())
+        if level is None or not total or not energy:
+            return 1.0
         want = (32768 * 10 ** (level / 20)) ** 2 * total
         gain = min(8.0, math.sqrt(want / energy))  # at most +18 dB
         for _ in range(3):  # the limiter takes some level back from peaky speech: measure it, correct
-            m = self._sub_multipliers(gain)
-            limited = gain * gain * float(np.dot(m * m, self.energy))
+            r, nxt = self._ramps(gain)
+            d = nxt - r
+            a, b, c = self.clips.moments.T
+            limited = gain * gain * float(np.dot(r * r, a) + np.dot(2 * r * d, b) + np.dot(d * d, c))
             if not limited or abs(10 * math.log10(want / limited)) < 0.1:
                 break
             gain = min(8.0, gain * math.sqrt(want / limited))
-        return self.clip_gains * gain * self._sub_multipliers(gain)
+        return gain
 
-    def clip_slice(self, sub_gains: np.ndarray, i: int) -> np.ndarray:
-        return sub_gains[self.offsets[i] : self.offsets[i + 1]]
+    def steps(self, i: int, gain: float) -> np.ndarray:
+        """Clip `i`'s total gain (clip x chapter x limiter) for each of its 1 ms steps."""
+        r, nxt = self._ramps(gain)
+        lo, hi = self.offsets[i], self.offsets[i + 1]
+        ramp = r[lo:hi, None] + (nxt[lo:hi] - r[lo:hi])[:, None] * _RAMP
+        n_steps = -(-self.clips.lengths[i] // _SUB)
+        return ramp.ravel()[:n_steps] * (self.clips.gains[i] * gain)
 
 
 def _apply(pcm: np.ndarray, steps: np.ndarray) -> bytes:

@@ -177,7 +177,11 @@ def render_book(
         plan.todo = not done(plan)
     todo = [plan for plan in plans if plan.todo]
     state = Progress(chapters_total=len(plans), chapters_done=len(plans) - len(todo))
-    state.audio_seconds = sum(_chapter_frames(chapter_dir, p.key) for p in plans if not p.todo) / assembly.RATE
+    encoded: dict[int, export.EncodedChapter] = {}  # chapter number -> its stream in the book's format
+    for plan in plans:
+        if not plan.todo:
+            encoded[plan.chapter.number] = _encoded(chapter_dir, plan, stream(plan, options.format))
+    state.audio_seconds = sum(c.samples / c.sample_rate for c in encoded.values())
     missing: dict[str, Line] = {}
     needing: dict[str, list[_Plan]] = {}  # clip key -> the chapters to encode that wait for it
     for plan in todo:
@@ -220,10 +224,16 @@ def render_book(
         n, placed = placed_box[0]
         cues = [[p.start * 1000 // assembly.RATE, p.end * 1000 // assembly.RATE, line.segment.index]
                 for p, line in zip(placed, plan.lines)]
-        _atomic_write(chapter_dir / f"{plan.key}.json", json.dumps({"frames": n, "cues": cues}))
+        info = _read_json(chapter_dir / f"{plan.key}.json").get("streams", {})
+        for fmt in needed:  # stream lengths, so joining never has to scan the streams again
+            c = export.probe(ch.title, stream(plan, fmt))
+            info[suffixes[fmt]] = [c.frames, c.samples_per_frame, c.sample_rate, c.first_header.hex()]
+        _atomic_write(chapter_dir / f"{plan.key}.json", json.dumps({"frames": n, "streams": info, "cues": cues}))
+        book_stream = _encoded(chapter_dir, plan, stream(plan, options.format))
         with lock:
+            encoded[ch.number] = book_stream
             state.chapters_done += 1
-            state.audio_seconds += n / assembly.RATE
+            state.audio_seconds += book_stream.samples / book_stream.sample_rate
             state.work_done += plan.chars * encode_cost
             report(state)
 
@@ -262,17 +272,17 @@ def render_book(
     encoders.shutdown()
     state.stage = "joining"
     report(state)
-    encoded = [export.probe(plan.chapter.title, stream(plan, options.format)) for plan in plans]
+    book = [encoded[plan.chapter.number] for plan in plans]
     title = options.title or cast.book.get("title") or script.book.title
     author = options.author or cast.book.get("author") or script.book.author
     stem = Path(path).stem + (f".ch{_ranges(sorted(wanted))}" if options.chapters else "")
     out = Path(out_dir) / f"{stem}.{options.format}"
     tags = export.Tags(title, author, title, script.book.cover)
-    starts = export.join_book(encoded, tags, out, options.format)
-    duration = sum(c.duration_ms for c in encoded)
+    starts = export.join_book(book, tags, out, options.format)
+    duration = sum(c.samples for c in book) * 1000 // (book[0].sample_rate if book else assembly.RATE)
     extras: list[Path] = []
     if options.split:
-        mp3s = [export.probe(plan.chapter.title, stream(plan, "mp3")) for plan in plans]
+        mp3s = [_encoded(chapter_dir, plan, stream(plan, "mp3")) for plan in plans]
         extras += export.split_book(mp3s, tags, Path(out_dir) / stem)
     if options.subtitles:
         sub = out.with_suffix(f".{options.subtitles}")
@@ -283,7 +293,7 @@ def render_book(
     used |= {stream(plan, f) for plan in plans for f in formats} | {chapter_dir / f"{p.key}.json" for p in plans}
     cache.touch(used)
     cache.prune(cache_dir, cache.max_bytes() if cache_max is None else cache_max, keep=used)
-    return RenderResult(out, duration, [(c.title, s) for c, s in zip(encoded, starts)], state.clips_done,
+    return RenderResult(out, duration, [(c.title, s) for c, s in zip(book, starts)], state.clips_done,
                         len(todo), extras)
 
 
@@ -291,11 +301,22 @@ def _synth_cost(line: Line) -> float:
     return len(line.text) * SYNTH_COST.get(line.voice.engine, SYNTH_COST["piper"])
 
 
-def _chapter_frames(chapter_dir: Path, key: str) -> int:
+def _read_json(path: Path) -> dict:
     try:
-        return int(json.loads((chapter_dir / f"{key}.json").read_text())["frames"])
-    except (OSError, ValueError, KeyError):
-        return 0
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _encoded(chapter_dir: Path, plan: _Plan, stream: Path) -> export.EncodedChapter:
+    """A cached chapter stream's length, from its JSON (else by scanning the stream)."""
+    from . import export
+
+    known = _read_json(chapter_dir / f"{plan.key}.json").get("streams", {}).get(stream.suffix)
+    if known:
+        frames, spf, rate, header = known
+        return export.EncodedChapter(plan.chapter.title, stream, frames, spf, rate, bytes.fromhex(header))
+    return export.probe(plan.chapter.title, stream)
 
 
 def _atomic_write(path: Path, text: str) -> None:
