@@ -219,8 +219,8 @@ def render_book(
             def write(pipe, level: float = level, limit: float = limit) -> None:  # runs while ffmpeg encodes
                 placed_box.append(assembly.stitch(items, pipe, head=head, tail=tail, level=level, limit=limit))
 
-            export.encode_chapter(write, {fmt: stream(plan, fmt)}, bitrate, sample_rate,
-                                  export.AAC_BITRATES[options.quality], cancel)
+            rate = bitrate if fmt == "mp3" else export.AAC_BITRATES[options.quality]
+            export.encode_chapter(write, fmt, stream(plan, fmt), rate, sample_rate, cancel)
         n, placed = placed_box[0]
         cues = [[p.start * 1000 // assembly.RATE, p.end * 1000 // assembly.RATE, line.segment.index]
                 for p, line in zip(placed, plan.lines)]
