@@ -14,7 +14,7 @@ every process (sampled from /proc):
   edited    one paragraph of the text changes: chapters re-encoded (expected 1)
   preview   `render --chapters 1` on an empty cache (median of --runs)
   m4b       --format m4b: cold (empty cache), from cached clips, and warm (median of --runs), beside MP3
-  scale     four copies of the book as four parts (each copy's clips distinct), cold: seconds per
+  scale     four copies of the book one after another (each copy's clips distinct), cold: seconds per
             audio hour beside the book's, peak memory, and `check` on it
 Short steps run --runs times and print the median (min-max).
 
@@ -177,13 +177,14 @@ def quick_book(book: Path, chapters: int, work: Path) -> Path:
 
 
 def four_parts(book: Path, work: Path) -> Path:
-    """The book four times, as PART I-IV. Copy k carries k invisible word joiners (U+2060) before
-    punctuation after a long word, so every copy's sentences are new clips (eSpeak reads them alike)."""
+    """The book four times over, its chapters four times as many. Copy k carries k invisible word
+    joiners (U+2060) before punctuation after a long word, so every copy's sentences are new clips
+    (eSpeak reads them alike). No PART headings: a heading alone would be a chapter of silence."""
     text = book.read_text(encoding="utf-8")
     parts = []
-    for k, name in enumerate(["I", "II", "III", "IV"]):
+    for k in range(4):
         copy = re.sub(r"(?<=[a-z]{4})(?=[.,;!?])", "\u2060" * k, text) if k else text
-        parts.append(f"PART {name}\n\n\n{copy}\n")
+        parts.append(copy.strip() + "\n")
     out = work / f"{book.stem}-x4.txt"
     out.write_text("\n\n".join(parts), encoding="utf-8")
     return out
