@@ -105,9 +105,10 @@ class RenderResult:
 
 
 # CPU seconds per character of text, measured on Pride and Prejudice (bench/bench.py), for the ETA:
-# synthesizing a clip (by engine), and stitching and encoding a chapter (by format).
-SYNTH_COST = {"espeak": 5.0e-5, "piper": 1.5e-3}
-ENCODE_COST = {"mp3": 7.0e-5, "m4b": 1.9e-4}
+# synthesizing a clip (by engine), and stitching and encoding a chapter (by format). Only their
+# ratios matter: the ETA scales the time so far by the share of this work still to do.
+SYNTH_COST = {"espeak": 1.0e-4, "piper": 2.0e-3}
+ENCODE_COST = {"mp3": 1.3e-4, "m4b": 2.5e-4}
 
 
 @dataclass

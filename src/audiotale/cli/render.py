@@ -114,17 +114,19 @@ def _progress_reporter(book: Path) -> Iterator:
     screen is the result or the error (issue #15: "Interrupted" used to sit above a stale line).
     """
     tty = sys.stderr.isatty()
-    started = time.monotonic()
+    started: list[float] = []  # when the work began: reading the book is not part of what the ETA scales
     last = [0.0]
     shown = [False]
 
     def report(p: pipeline.Progress) -> None:
         now = time.monotonic()
+        if not started:
+            started.append(now)
         final = p.stage == "joining"
         if not final and now - last[0] < (0.2 if tty else 5.0):
             return
         last[0] = now
-        line = _status(book, p, now - started)
+        line = _status(book, p, now - started[0])
         if tty:
             click.echo(f"\r\033[K{line}", err=True, nl=False)
             shown[0] = True
