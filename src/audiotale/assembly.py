@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -43,34 +43,42 @@ LIMIT = -3.5  # dBFS: the limiter's ceiling, under PEAK because MP3 encoding ove
 # make up) and overshoots more on transients (issue #15: an M4B measured -2.2 dBFS peaks).
 MASTERING = {"mp3": (CHAPTER_RMS, LIMIT), "m4b": (-20.0, -4.5)}
 # Clips of a chapter kept decoded between measuring and writing it; past this a chapter is read twice.
-MEMORY_BUDGET = 32 * 2**20  # bytes of samples, per chapter being stitched
+MEMORY_BUDGET = 24 * 2**20  # bytes of samples, per chapter being stitched
 
 
 def master_clip(raw: Path, out: Path, text: str) -> tuple[str, float]:
     """Trim, fade and check one synthesized clip; store it in `out` (FLAC). Returns (problem or "", seconds)."""
+    problem, pcm = master(raw, text)
+    if pcm is None:
+        return problem, 0.0
+    cache.write_clip(out, pcm)
+    return "", len(pcm) / RATE
+
+
+def master(raw: Path, text: str) -> tuple[str, np.ndarray | None]:
+    """Trim, fade and check one synthesized clip: (problem, None) or ("", its samples)."""
     try:
         seg = AudioSegment.from_wav(str(raw))
     except Exception as e:  # noqa: BLE001 - a truncated or missing WAV from a crashed engine
-        return f"the engine wrote no readable audio ({type(e).__name__})", 0.0
+        return f"the engine wrote no readable audio ({type(e).__name__})", None
     if len(seg) == 0:
-        return "the engine wrote an empty clip", 0.0
+        return "the engine wrote an empty clip", None
     seg = seg.set_channels(1).set_sample_width(2)  # pydub converts what other engines write
     if seg.frame_rate != RATE:
         seg = seg.set_frame_rate(RATE)
     pcm = np.frombuffer(seg.raw_data, dtype="<i2")
     start, end = _speech_span(pcm)
     if end - start < 30 * RATE // 1000 or not np.any(pcm):
-        return "the clip is silent", 0.0
+        return "the clip is silent", None
     pcm = pcm[start:end].copy()
     ms = len(pcm) * 1000 // RATE
     words = len(text.split())
     if words >= 3 and ms < 40 * words:  # faster than 1500 wpm: the engine lost the text
-        return f"the clip is far too short ({ms} ms for {words} words)", 0.0
+        return f"the clip is far too short ({ms} ms for {words} words)", None
     _fade(pcm)
     # The level is set when the chapter is stitched (clip_gain): the cache keeps the engine's own
     # samples, which compress better than levelled ones (issue #14).
-    cache.write_clip(out, pcm)
-    return "", len(pcm) / RATE
+    return "", pcm
 
 
 _CHUNK = RATE * 5 // 1000  # 5 ms: trimming looks at the level of chunks this long
@@ -114,16 +122,17 @@ class Placed:
 
 
 def stitch(items: Iterable[tuple[int, Path]], out: BinaryIO, head: int = 0, tail: int = 0,
-           level: float | None = CHAPTER_RMS, limit: float = LIMIT) -> tuple[int, list[Placed]]:
+           level: float | None = CHAPTER_RMS, limit: float = LIMIT,
+           decoded: Mapping[Path, np.ndarray] | None = None) -> tuple[int, list[Placed]]:
     """Write each (pause ms, clip) to `out` as raw PCM: pause, then the clip's frames, levelled.
 
     Every clip is first brought to TARGET_RMS (clip_gain). With `level`, one more gain brings the
     whole chapter (pauses included) to that RMS in dBFS, and a limiter with smooth gain ramps keeps
-    peaks under `limit` dBFS (no clipping, no clicks). Returns the chapter's length in frames and
-    where each clip starts and ends.
+    peaks under `limit` dBFS (no clipping, no clicks). Clips found in `decoded` (just synthesized)
+    are not read from disk. Returns the chapter's length in frames and where each clip starts and ends.
     """
     items = list(items)
-    clips = _Clips([p for _, p in items])
+    clips = _Clips([p for _, p in items], decoded or {})
     limiter = _Limiter(clips, limit)
     gain = limiter.chapter_gain(level, RATE * (sum(p for p, _ in items) + head + tail) // 1000)
     placed: list[Placed] = []
@@ -153,7 +162,7 @@ class _Clips:
     past it a clip is decoded again when written, so memory stays bounded for any chapter.
     """
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], decoded: Mapping[Path, np.ndarray]) -> None:
         self.paths = paths
         self.kept: list[np.ndarray | None] = [None] * len(paths)
         self.lengths: list[int] = []
@@ -162,7 +171,8 @@ class _Clips:
         moments: list[np.ndarray] = []  # per clip and block: sum over its 1 ms steps of E, E*t, E*t^2
         budget = MEMORY_BUDGET
         for i, path in enumerate(paths):
-            pcm = cache.read_clip(path)
+            known = decoded.get(path)
+            pcm = known if known is not None else cache.read_clip(path)
             n_blocks = -(-len(pcm) // _BLOCK)
             x = np.zeros(n_blocks * _BLOCK, dtype=np.float32)
             x[: len(pcm)] = pcm
@@ -174,9 +184,9 @@ class _Clips:
             self.gains.append(gain)
             peaks.append(block_peaks * gain)
             moments.append(energy @ _MOMENTS * gain * gain)
-            if pcm.nbytes <= budget:
+            if known is not None or pcm.nbytes <= budget:
                 self.kept[i] = pcm
-                budget -= pcm.nbytes
+                budget -= 0 if known is not None else pcm.nbytes
         self.peaks = peaks
         self.moments = np.concatenate(moments) if moments else np.zeros((0, 3))
 

@@ -20,6 +20,8 @@ from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from . import export
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,7 @@ class RenderResult:
 # ratios matter: the ETA scales the time so far by the share of this work still to do.
 SYNTH_COST = {"espeak": 1.0e-4, "piper": 2.0e-3}
 ENCODE_COST = {"mp3": 1.3e-4, "m4b": 2.5e-4}
+FRESH_BUDGET = 64 * 2**20  # bytes of new clips' samples kept in memory for their chapter
 
 
 @dataclass
@@ -199,6 +202,16 @@ def render_book(
         sum(plan.chars for plan in todo) * encode_cost
     cancel = threading.Event()
     lock = threading.Lock()
+    # Samples of new clips, handed back by the workers, kept until their chapter is stitched (up to
+    # a budget; past it a clip is decoded from the cache like any other).
+    fresh: dict[Path, np.ndarray] = {}
+    room = [FRESH_BUDGET]
+
+    def keep(key: str, pcm: np.ndarray) -> None:
+        with lock:
+            if pcm.nbytes <= room[0]:
+                fresh[synthesis.clip_path(cache_dir, key)] = pcm
+                room[0] -= pcm.nbytes
 
     def report(st: Progress) -> None:
         if progress is not None and not cancel.is_set():  # after Ctrl-C, nothing more on screen
@@ -217,8 +230,9 @@ def render_book(
         for fmt in needed:  # each format is mastered for its encoder
             level, limit = assembly.MASTERING[fmt]
 
-            def write(pipe, level: float = level, limit: float = limit) -> None:  # runs while ffmpeg encodes
-                placed_box.append(assembly.stitch(items, pipe, head=head, tail=tail, level=level, limit=limit))
+            def write(pipe, level: float = level, limit: float = limit) -> None:  # runs while it encodes
+                placed_box.append(assembly.stitch(items, pipe, head=head, tail=tail, level=level, limit=limit,
+                                                  decoded=fresh))
 
             rate = bitrate if fmt == "mp3" else export.AAC_BITRATES[options.quality]
             export.encode_chapter(write, fmt, stream(plan, fmt), rate, sample_rate, cancel)
@@ -232,6 +246,9 @@ def render_book(
         _atomic_write(chapter_dir / f"{plan.key}.json", json.dumps({"frames": n, "streams": info, "cues": cues}))
         book_stream = _encoded(chapter_dir, plan, stream(plan, options.format))
         with lock:
+            for _pause, path in items:
+                pcm = fresh.pop(path, None)
+                room[0] += pcm.nbytes if pcm is not None else 0
             encoded[ch.number] = book_stream
             state.chapters_done += 1
             state.audio_seconds += book_stream.samples / book_stream.sample_rate
@@ -252,7 +269,7 @@ def render_book(
                 return f"{path}:{number} (chapter {line.segment.chapter})"
 
             for clip_key, seconds in synthesis.render_all(synthesis.jobs_for(missing.values(), where), cache_dir,
-                                                          jobs):
+                                                          jobs, on_pcm=keep):
                 with lock:
                     state.clips_done += 1
                     state.work_done += _synth_cost(missing[clip_key])
