@@ -235,7 +235,7 @@ def render_book(
                                                   decoded=fresh))
 
             rate = bitrate if fmt == "mp3" else export.AAC_BITRATES[options.quality]
-            export.encode_chapter(write, fmt, stream(plan, fmt), rate, sample_rate, cancel)
+            export.encode_chapter(write, stream(plan, fmt), rate, sample_rate, cancel)
         n, placed = placed_box[0]
         cues = [[p.start * 1000 // assembly.RATE, p.end * 1000 // assembly.RATE, line.segment.index]
                 for p, line in zip(placed, plan.lines)]

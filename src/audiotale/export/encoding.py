@@ -25,12 +25,15 @@ class Cancelled(Exception):
     """The render was interrupted while this chapter was being encoded."""
 
 
-def encode_chapter(write_pcm: Callable[[BinaryIO], object], fmt: str, out: Path, bitrate: str,
+def encode_chapter(write_pcm: Callable[[BinaryIO], object], out: Path, bitrate: str = "64k",
                    sample_rate: int = RATE, cancel: threading.Event | None = None) -> None:
-    """Encode the PCM (16-bit mono at RATE) that `write_pcm` writes into `out` as `fmt` ("mp3" or "m4b"), atomically."""
+    """Encode the PCM (16-bit mono at RATE) that `write_pcm` writes into `out`, atomically.
+
+    `out` ending in .aac gets ADTS AAC, anything else an MP3 stream.
+    """
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
-        if fmt == "mp3":
+        if out.suffix != ".aac":
             _lame(write_pcm, tmp, bitrate, sample_rate, cancel)
         else:
             _ffmpeg_aac(write_pcm, tmp, bitrate, sample_rate, cancel, out)
