@@ -1,0 +1,172 @@
+"""Mentions: the person a speech tag, an action beat or a vocative names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..datatypes import Kind, Segment
+from ..segments import SPEECH_VERBS
+from .characters import Characters, lookup_match
+from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, SUBJECT_PRONOUNS, flat
+
+
+@dataclass
+class Mention:
+    kind: str  # "name", "pronoun", "descriptor"
+    value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor "det noun" ("his wife")
+
+def names_in(quote: str, chars: Characters) -> set[str]:
+    found = set()
+    for m in NAME_RE.finditer(quote):
+        c = lookup_match(m, chars)
+        if c is not None:
+            found.add(c.name)
+    return found
+
+
+def vocatives(quote: str, chars: Characters) -> set[str]:
+    """Characters addressed by name: `"..., Lizzy?"`, `"Come, Darcy,"`, `"My dear Mr. Bennet,"`."""
+    found: set[str] = set()
+    for m in NAME_RE.finditer(quote):
+        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]):
+            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
+        before = quote[max(0, m.start() - 12) : m.start()].rstrip()
+        after = quote[m.end() : m.end() + 2].lstrip()
+        if (not before or before[-1] in ",!?;\u2014\"'\u201c\u2018-" or before.lower().endswith(("dear", "oh"))) and \
+                (not after or after[0] in ",!?.;\u2014\"'\u201d\u2019-"):
+            c = lookup_match(m, chars)
+            if c is not None:
+                found.add(c.name)
+    return found
+
+_PRONOUN = r"(?P<pron>he|she|I)"
+_LAST_SUBJECT = re.compile(rf"(?:{NAME_RE.pattern}|\b(?P<pron>he|she|I)\b)"
+                           r"(?:\s+(?:\w+ly|thus|then|now|again|also|only|at last|at length|immediately))*\s*$")
+_ADVERB = r"(?:\s+\w+ly)?"
+
+
+def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float] | None:
+    """A speech tag in the narration right after or right before the quote."""
+    q = segs[qi]
+    after = segs[qi + 1] if qi + 1 < len(segs) and segs[qi + 1].paragraph == q.paragraph else None
+    before = segs[qi - 1] if qi > 0 and segs[qi - 1].paragraph == q.paragraph else None
+    lead_in = None
+    if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1:
+        last = re.split(r"(?<=[.!?])\s+", flat(segs[qi - 1].text[-300:]))[-1]
+        if last[-1:] in ",:\u2014" or last.endswith("--") or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
+                re.search(r"\b(?:began|began again|resumed|continued)\.$", last):
+            before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
+    if after is not None and after.kind is Kind.NARRATION:
+        head = flat(after.text[:160])[:120]
+        m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
+        if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
+        m = re.match(rf"^[\s,;\u2014-]*(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
+        if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
+            return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
+        if m:
+            mention = mention_at(m["who"], chars)
+            if mention:
+                return mention, 0.95
+        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{SPEECH_VERBS})\b", head, re.IGNORECASE)
+        last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
+        if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
+            m = None  # "... and Mrs. Hurst began again.": she speaks next, not here
+        if m and not re.search(r"[.!?;]", m["who"]):
+            mention = mention_at(m["who"], chars, last=True)
+            if mention:
+                return mention, 0.95
+    if before is not None and before.kind is Kind.NARRATION:
+        tail = flat(before.text[-200:])[-160:]
+        tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
+        m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.IGNORECASE)
+        if m:
+            mention = mention_at(m["who"].strip(), chars, last=True)
+            if mention:
+                return mention, 0.9
+        m = re.search(rf"\b(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>[^,.!?]{{1,40}})[,:]\s*$", tail, re.IGNORECASE)
+        if m:
+            mention = mention_at(m["who"], chars)
+            if mention:
+                return mention, 0.9
+        if lead_in is not None:
+            # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
+            m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
+            mention = mention_at(m["who"], chars) if m else subject(tail, chars) if len(tail) <= 120 else None
+            if mention and mention.kind != "descriptor":
+                return mention, 0.8
+    return None
+
+
+def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | None:
+    """The character a short phrase starts with (or ends with, when `last`)."""
+    phrase = phrase.strip(" ,;:\u2014-")
+    if last:
+        # "... till Sir William thus": the name right before the verb, adverbs aside;
+        # "Mr. Darcy, drawing near Elizabeth,": a participle clause between them does not count.
+        phrase = re.sub(r",\s*\w+ing\b[^,]*$", "", phrase)
+        m = _LAST_SUBJECT.search(phrase)
+        if m and m["pron"]:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["pron"].lower()])
+        if m:
+            c = lookup_match(m, chars)
+            if c:
+                return Mention("name", c.name)
+        # "At this point, Madoka" / "and then she": the mention nearest the verb.
+        phrase = re.split(r",\s*", phrase)[-1]
+        phrase = LEADING_ADVERBS.sub("", phrase)
+    else:
+        phrase = LEADING_ADVERBS.sub("", phrase)
+    low = phrase.lower()
+    word = re.match(r"[a-z]+", low)
+    first = word.group(0) if word else ""
+    if first in ("he", "she", "i") and not re.match(r"^[a-z]+['\u2019]", low):
+        return Mention("pronoun", SUBJECT_PRONOUNS[first])
+    m = NAME_RE.match(phrase)
+    if m:
+        c = lookup_match(m, chars)
+        if c:
+            return Mention("name", c.name)
+    d = DESCRIPTOR.match(phrase)
+    if d:
+        return Mention("descriptor", f"{d['det'].lower()} {d['noun'].lower()}")
+    return None
+
+
+def subject(sentence: str, chars: Characters) -> Mention | None:
+    """The grammatical subject of an action sentence, when it is a person."""
+    s = sentence.strip().lstrip("\u2014-\u2013 ")
+    s = LEADING_ADVERBS.sub("", s)
+    first = s.split(" ", 1)[0].lower().strip(",")
+    if first in SUBJECT_PRONOUNS:
+        return Mention("pronoun", SUBJECT_PRONOUNS[first])
+    found = mention_at(s, chars)
+    if found:
+        return found
+    # A leading participle or subordinate clause: "Closing her eyes, Madoka nodded."
+    m = re.match(r"^(?:[A-Z]\w*ing|After|Before|As|When|While|With|Though|Although|Despite|Once|Without|"
+                 r"Fighting|Even|For)\b[^,]{0,120},\s*(?P<rest>.*)$", s)
+    if m:
+        return mention_at(m["rest"], chars)
+    return None
+
+
+def beat(segs: list[Segment], quotes: list[int], paragraph: int, chars: Characters) -> Mention | None:
+    """The subject of the narration sentence right after (or else right before) a paragraph's quotes."""
+    for qi in quotes:
+        nxt = segs[qi + 1] if qi + 1 < len(segs) else None
+        if nxt is not None and nxt.paragraph == paragraph and nxt.kind is Kind.NARRATION:
+            first = re.split(r"(?<=[.!?\u2026])\s+", flat(nxt.text[:300]), maxsplit=1)[0]
+            if first[:1].isupper():
+                m = subject(first, chars)
+                if m:
+                    return m
+    for qi in quotes:
+        prv = segs[qi - 1] if qi > 0 else None
+        if prv is not None and prv.paragraph == paragraph and prv.kind is Kind.NARRATION:
+            last = re.split(r"(?<=[.!?\u2026])\s+", flat(prv.text[-300:]))[-1]
+            m = subject(last, chars)
+            if m:
+                return m
+    return None
