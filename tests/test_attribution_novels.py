@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from audiotale import attribution, pipeline
+from audiotale.attribution import confidence
 from audiotale.datatypes import Kind
 
 BENNETS = ("Mr. Bennet sat by the fire. Mrs. Bennet came in; Mrs. Bennet was cross. "
@@ -100,4 +101,4 @@ def test_a_guess_without_evidence_goes_to_the_unknown_voice(tmp_path: Path) -> N
     p = tmp_path / "t.txt"
     p.write_text(text, encoding="utf-8")
     quote = [s for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE][0]
-    assert quote.speaker is None or quote.confidence >= attribution.MIN_CONFIDENCE
+    assert quote.speaker is None or quote.confidence >= confidence.threshold()

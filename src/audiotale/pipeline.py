@@ -43,15 +43,7 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
     for name in (cast.characters if cast else {}):
         known.setdefault(name, [])
     chars = attribution.discover(book.text, known)
-    segs: list[Segment] = []
-    paragraph = 0
-    for ch in chs:
-        found = segments.segment_chapter(book.text, ch, paragraph)
-        if found:
-            paragraph = found[-1].paragraph + 1
-        cont = segments.continued_quotes(book.text, ch, 0)
-        segs.extend(attribution.attribute(found, book.text, chars, cont))
-    segs = corrections.with_ids(attribution.name_first_person(segs, chars))
+    segs = corrections.with_ids(attribution.attribute_book(book.text, segment_book(book, chs), chars))
     fixes = fixes or corrections.default_path(Path(path))
     if fixes.is_file():
         wanted = corrections.load(fixes)
@@ -59,6 +51,18 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
         segs = corrections.apply(segs, canonical)
     return Script(book, chs, segs, chars)
+
+
+def segment_book(book: Book, chs: list[Chapter]) -> list[tuple[list[Segment], set[int]]]:
+    """Each chapter's segments, and the starts of its quotes that go on from the paragraph before."""
+    out = []
+    paragraph = 0
+    for ch in chs:
+        found = segments.segment_chapter(book.text, ch, paragraph)
+        if found:
+            paragraph = found[-1].paragraph + 1
+        out.append((found, segments.continued_quotes(book.text, ch, 0)))
+    return out
 
 
 def roles_for(script: Script, cast: Cast) -> dict[str, Role]:

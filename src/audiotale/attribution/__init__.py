@@ -8,14 +8,14 @@ what the earlier ones left, and the evidence label of a quote names the rule tha
   mentions.py      the person a speech tag, an action beat or a vocative names
   conversation.py  who takes part in a conversation, whose turn it is, who a pronoun means
   narrator.py      a first-person narrator's name
-  speakers.py      the sieves in order, for one chapter
+  speakers.py      the sieves in order, for one chapter; the whole book's attribution
+  confidence.py    the probability that a speaker is right; the threshold of the unknown voice
 """
 
 from __future__ import annotations
 
 from .characters import Character, Characters, discover
 from .names import FIRST_PERSON
-from .narrator import name_first_person
-from .speakers import MIN_CONFIDENCE, attribute
+from .speakers import Decision, attribute_book
 
-__all__ = ["FIRST_PERSON", "MIN_CONFIDENCE", "Character", "Characters", "attribute", "discover", "name_first_person"]
+__all__ = ["FIRST_PERSON", "Character", "Characters", "Decision", "attribute_book", "discover"]

@@ -30,6 +30,8 @@ class Turn:
     possessor: str | None = None  # the gender of "his"/"her" in such a description
     pos: int = 0  # where the quote ends: mentions before it are candidates
     conversation: int = 0
+    features: dict[str, float] = field(default_factory=dict)  # measurements for the confidence model
+
 
 def split_turns(segs: list[Segment]) -> list[Turn]:
     turns: list[Turn] = []

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
-from ..datatypes import Kind, Segment
+from ..datatypes import Segment
 from .characters import Characters
 from .mentions import vocatives
 from .names import FIRST_PERSON
 
 
-def name_first_person(segments: list[Segment], chars: Characters) -> list[Segment]:
-    """Credit a first-person narrator's lines to the name the others call them by, when it is clear."""
-    mine = [i for i, s in enumerate(segments) if s.kind is Kind.DIALOGUE and s.speaker == FIRST_PERSON]
+def narrator_name(quotes: list[tuple[Segment, str | None]], chars: Characters) -> str | None:
+    """The name the others call a first-person narrator by, when it is clear; None otherwise.
+
+    `quotes` holds every quote of the book in reading order with its likeliest speaker.
+    """
+    mine = [n for n, (_, who) in enumerate(quotes) if who == FIRST_PERSON]
     if not mine:
-        return segments
-    dialogue = [i for i, s in enumerate(segments) if s.kind is Kind.DIALOGUE]
-    where = {i: n for n, i in enumerate(dialogue)}
+        return None
     called: Counter[str] = Counter()
-    for i in mine:
-        n = where[i]
-        for j in dialogue[max(0, n - 2) : n + 3]:
-            other = segments[j]
-            if other.speaker not in (None, FIRST_PERSON) and abs(other.paragraph - segments[i].paragraph) <= 3:
-                called.update(vocatives(other.text, chars) - {other.speaker})
+    for n in mine:
+        seg = quotes[n][0]
+        for other, who in quotes[max(0, n - 2) : n + 3]:
+            if who not in (None, FIRST_PERSON) and abs(other.paragraph - seg.paragraph) <= 3:
+                called.update(vocatives(other.text, chars) - {who})
     if not called:
-        return segments
+        return None
     name, votes = called.most_common(1)[0]
     if votes < 2 or votes < 0.5 * sum(called.values()):
-        return segments
-    return [replace(s, speaker=name) if s.kind is Kind.DIALOGUE and s.speaker == FIRST_PERSON else s
-            for s in segments]
+        return None
+    return name

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from ..datatypes import Kind, Segment
+from . import confidence
 from .characters import Characters
 from .conversation import (
     Turn,
@@ -19,16 +20,72 @@ from .conversation import (
     turn_taking,
 )
 from .mentions import beat, names_in, tag, vocatives
+from .names import FIRST_PERSON
+from .narrator import narrator_name
 
-MIN_CONFIDENCE = 0.35  # below this a quote goes to the [unknown] voice (issue #3)
 
-def attribute(segments: list[Segment], text: str, chars: Characters, continued: set[int] | None = None) -> list[Segment]:
-    """Credit every dialogue segment of one chapter with a speaker (or None), with evidence."""
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """What the sieves concluded about one quote."""
+
+    speaker: str | None  # the likeliest speaker; None when no sieve found one
+    evidence: str | None  # the sieve that decided: tag, pronoun, beat, vocative, turn, ...
+    raw: dict[str, float] = field(default_factory=dict)  # the sieve's measurements, for the confidence
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One quote as attributed, and why (for evaluation and the confidence model's training)."""
+
+    segment: Segment  # speaker None when the probability is under the threshold
+    guess: str | None  # the likeliest speaker before the threshold
+    features: dict[str, float]
+    probability: float
+
+
+def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], chars: Characters,
+                   decisions: list[Decision] | None = None) -> list[Segment]:
+    """Credit every quote of a book with a speaker, or None where the confidence is under the threshold.
+
+    `chapters` holds each chapter's segments and the starts of its quotes that continue the speech
+    of the paragraph before. `decisions`, when given, receives every quote's Decision.
+    """
+    guesses: list[tuple[list[Segment], dict[int, Guess]]] = []
+    for segs, continued in chapters:
+        guesses.append((segs, decide(segs, text, chars, continued)))
+    narrator = narrator_name([(segs[i], g.speaker) for segs, found in guesses for i, g in found.items()], chars)
+    cut = confidence.threshold()
+    out: list[Segment] = []
+    for segs, found in guesses:
+        for i, s in enumerate(segs):
+            g = found.get(i)
+            if g is None:
+                out.append(s)
+                continue
+            who = narrator if g.speaker == FIRST_PERSON and narrator else g.speaker
+            if who is None:
+                out.append(replace(s, speaker=None, evidence=g.evidence, confidence=0.0))
+                if decisions is not None:
+                    decisions.append(Decision(out[-1], None, {}, 0.0))
+                continue
+            feats = confidence.features(g.evidence or "", g.raw)
+            p = confidence.probability(feats)
+            kept = who if p >= cut else None
+            out.append(replace(s, speaker=kept, evidence=g.evidence if kept else "unsure", confidence=round(p, 2)))
+            if decisions is not None:
+                decisions.append(Decision(out[-1], who, feats, p))
+    return out
+
+
+def decide(segments: list[Segment], text: str, chars: Characters, continued: set[int] | None = None
+           ) -> dict[int, Guess]:
+    """The likeliest speaker of every quote of one chapter (by index into `segments`), with its evidence."""
     continued = continued or set()
     segs = list(segments)
     turns = split_turns(segs)
     if not turns:
-        return segs
+        return {}
     by_para: dict[int, list[Segment]] = defaultdict(list)
     for s in segs:
         by_para[s.paragraph].append(s)
@@ -80,13 +137,10 @@ def attribute(segments: list[Segment], text: str, chars: Characters, continued: 
         if prev_turn and any(segs[q].start in continued for q in t.quotes[:1]) and prev_turn.speaker:
             t.speaker, t.evidence, t.confidence = prev_turn.speaker, "continued", prev_turn.confidence
         prev_turn = t
-    out = list(segs)
+    out: dict[int, Guess] = {}
     for t in turns:
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
-            if who is not None and conf < MIN_CONFIDENCE:
-                who, ev = None, "unsure"  # read in the [unknown] voice rather than maybe the wrong one
-            if who is None and ev not in ("unsure", "unnamed"):
-                ev, conf = None, 0.0
-            out[qi] = replace(segs[qi], speaker=who, evidence=ev, confidence=round(conf, 2))
+            raw = {"rule_conf": conf if who else 0.0, **t.features}
+            out[qi] = Guess(who, ev if who or ev == "unnamed" else None, raw)
     return out
