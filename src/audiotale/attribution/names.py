@@ -12,7 +12,7 @@ TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princ
 TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "general", "major", "captain"}
 TITLES = TITLES_MALE | TITLES_FEMALE
 HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
-NAME_WORD = r"[A-Z][a-z'\u2019]*[a-z](?:-[A-Z][a-z]+)?"
+NAME_WORD = r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[A-Z][a-z]+)?"  # not I'm, H'm
 TITLE_RE = r"(?:" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True)) + r")\.?"
 NAME_RE = re.compile(
     rf"(?<![\w-])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}){HONORIFICS}?(?![\w])"

@@ -26,7 +26,9 @@ def narrator_name(quotes: list[tuple[Segment, str | None]], chars: Characters) -
                 called.update(vocatives(other.text, chars) - {who})
     if not called:
         return None
-    name, votes = called.most_common(1)[0]
-    if votes < 2 or votes < 0.5 * sum(called.values()):
+    (name, votes), *rest = called.most_common(2)
+    second = rest[0][1] if rest else 0
+    # Others address many people near the narrator's lines; the narrator is the one named far more often.
+    if votes < 2 or votes < 2 * second or votes < 0.3 * sum(called.values()):
         return None
     return name
