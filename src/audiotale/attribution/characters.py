@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..segments import SPEECH_VERBS
+from . import descriptions
 from .names import (
     NAME_RE,
     NICKNAMES,
@@ -127,6 +128,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
                 a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
             c.name = display.get(titled[0], c.name)
     by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
+    add_descriptions(text, by_alias)
     for name, aliases in known.items():
         target = by_alias.get(norm(name))
         if target is None:
@@ -146,6 +148,24 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     counts = Counter({c.name: c.mentions for c in result.all()})
     result.focal = counts.most_common(1)[0][0] if counts else None
     return result
+
+
+def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
+    """Characters named by a description ("the Duchess"), or a description of someone known ("the Colonel")."""
+    for key, (form, n) in descriptions.find(text).items():
+        target = by_alias.get(key) if not key.startswith("my ") else None
+        head = key.split()[-1]
+        if target is None and head in TITLES:
+            # "the Colonel" is Colonel Forster when he is the only colonel
+            titled = {id(c): c for a, c in by_alias.items() if a.split()[0] == head and len(a.split()) > 1}
+            if len(titled) == 1:
+                target = next(iter(titled.values()))
+        if target is None:
+            target = Character(descriptions.display(form), set(), descriptions.gender_of_noun(key), n)
+        for a in descriptions.aliases(form):
+            if a not in by_alias:
+                target.aliases.add(a)
+                by_alias[a] = target
 
 
 def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..datatypes import Kind, Segment
 from ..segments import SPEECH_VERBS
-from .characters import Characters, lookup_match
+from . import descriptions
+from .characters import Character, Characters, lookup_match
 from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, SUBJECT_PRONOUNS, flat
 
 
@@ -123,6 +124,9 @@ def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | 
     first = word.group(0) if word else ""
     if first in ("he", "she", "i") and not re.match(r"^[a-z]+['\u2019]", low):
         return Mention("pronoun", SUBJECT_PRONOUNS[first])
+    c = described(phrase, chars)
+    if c is not None:
+        return Mention("name", c.name)
     m = NAME_RE.match(phrase)
     if m:
         c = lookup_match(m, chars)
@@ -132,6 +136,28 @@ def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | 
     if d:
         return Mention("descriptor", f"{d['det'].lower()} {d['noun'].lower()}")
     return None
+
+
+_DESCRIBED = re.compile(r"^(the|my|poor|old|little|young|dear|good|big|great)\s+(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def described(phrase: str, chars: Characters) -> Character | None:
+    """The character a description names: `the Duchess`, `the old waiter`, `cried the indignant Clara`."""
+    m = _DESCRIBED.match(phrase)
+    if m is None:
+        return None
+    det, words = m[1].lower(), m[2].split()[:5]
+    for i, w in enumerate(words[:3]):
+        if w[:1].isupper():  # "the indignant Clara", "poor Tom": a name after a few adjectives
+            nm = NAME_RE.match(" ".join(words[i:]))
+            c = lookup_match(nm, chars) if nm else None
+            if c is not None:
+                return c
+            break
+    key = descriptions.key_of("my" if det == "my" else "the", words)
+    if key is None:
+        return None
+    return chars.lookup(key) if det == "my" else chars.lookup("the " + key)
 
 
 def subject(sentence: str, chars: Characters) -> Mention | None:

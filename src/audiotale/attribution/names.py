@@ -63,10 +63,13 @@ DESCRIPTOR = re.compile(
     rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
 )
 NOUN_GENDER = {
-    **dict.fromkeys(["girl", "woman", "lady", "maid", "maiden", "mother", "wife", "sister", "daughter", "aunt", "goddess", "witch", "queen", "princess", "old", "woman", "young", "lady"], "f"),
-    **dict.fromkeys(["boy", "man", "gentleman", "fellow", "father", "husband", "brother", "son", "uncle", "god", "knight", "king", "prince", "old", "man", "young", "man"], "m"),
+    **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "
+                    "duchess countess baroness mistress madam madame nurse widow niece landlady hostess "
+                    "waitress actress governess housekeeper grandmother".split(), "f"),
+    **dict.fromkeys("boy man gentleman fellow father husband brother son uncle god knight king prince duke "
+                    "count baron lord master sir nephew landlord host waiter grandfather".split(), "m"),
+    "old woman": "f", "young lady": "f", "old lady": "f", "old man": "m", "young man": "m",
 }
-NOUN_GENDER.update({"old woman": "f", "young lady": "f", "old man": "m", "young man": "m"})
 # "his wife" is Mrs. <his surname>, "her father" Mr. <her surname> (issue #3).
 RELATION_TITLE = {"wife": "mrs", "lady": "mrs", "mother": "mrs", "husband": "mr", "father": "mr"}
 KIN = {"wife", "husband", "mother", "father", "sister", "brother", "daughter", "son", "aunt", "uncle", "lady"}
