@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..datatypes import Kind, Segment
 from .characters import Characters, lookup_match
-from .mentions import Mention, mention_at
+from .mentions import Mention, mention_at, subject
 from .names import DESCRIPTOR, FIRST_PERSON, KIN, NAME_RE, NOUN_GENDER, PERSON_NOUNS, RELATION_TITLE, flat
 
 
@@ -89,8 +89,8 @@ def follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], seg
     paras = sorted(by_para)
     index = {p: i for i, p in enumerate(paras)}
     for n, t in enumerate(turns):
-        if t.speaker or t.evidence == "unnamed":
-            continue
+        if t.speaker or t.evidence == "unnamed" or t.pronoun is not None or t.descriptor:
+            continue  # a pronoun or a description in the tag is resolved with the scene in view
         i = index[t.paragraph]
         # The next paragraph opens with the speaker finishing: "Ann trailed off."
         if i + 1 < len(paras):
@@ -104,6 +104,14 @@ def follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], seg
                     if mention and mention.kind == "name":
                         t.speaker, t.evidence, t.confidence = mention.value, "follow", 0.7
                         continue
+        # A narration paragraph just before whose last sentence has a person as its subject:
+        # "Mr. Hilbery was relieved, though he could not say so." then his line.
+        if i > 0 and all(s.kind is Kind.NARRATION for s in by_para[paras[i - 1]]):
+            last = re.split(r"(?<=[.!?])\s+", flat(by_para[paras[i - 1]][-1].text[-300:]))[-1]
+            mention = subject(last, chars)
+            if mention and mention.kind == "name" and mention.value not in t.excluded:
+                t.speaker, t.evidence, t.confidence = mention.value, "lead", 0.6
+                continue
         # The first turn of a conversation: the narration just before is about the speaker.
         first_of_conv = n == 0 or turns[n - 1].conversation != t.conversation
         if first_of_conv and i > 0:

@@ -45,6 +45,9 @@ _PRONOUN = r"(?P<pron>he|she|I)"
 _LAST_SUBJECT = re.compile(rf"(?:{NAME_RE.pattern}|\b(?P<pron>he|she|I)\b)"
                            r"(?:\s+(?:\w+ly|thus|then|now|again|also|only|at last|at length|immediately))*\s*$")
 _ADVERB = r"(?:\s+\w+ly)?"
+# Any verb in the past tense, or a phrasal one, can make a tag right after an open-ended quote.
+TAG_VERBS = (rf"{SPEECH_VERBS}|[a-z]{{3,}}ed|went on|broke in|put in|cut in|struck in|burst out|broke out|"
+             r"took (?:him|her|them) up|spoke up|chimed in|flung out|threw in|got out")
 
 
 def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float] | None:
@@ -58,19 +61,23 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
         if last[-1:] in ",:\u2014" or last.endswith("--") or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
                 re.search(r"\b(?:began|began again|resumed|continued)\.$", last):
             before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
+    # A quote that ends on a comma, a dash, ! or ? and goes on in narration is followed by its tag,
+    # whatever the verb: "Serpent!" screamed the Pigeon; "That's the reason," pouted Louisa.
+    open_end = re.search(r"[,!?\u2014-][\"'\u201d\u2019]?\s*$", q.text) is not None
+    verbs = TAG_VERBS if open_end else SPEECH_VERBS
     if after is not None and after.kind is Kind.NARRATION:
         head = flat(after.text[:160])[:120]
         m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
         if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
             return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
-        m = re.match(rf"^[\s,;\u2014-]*(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
+        m = re.match(rf"^[\s,;\u2014-]*(?:{verbs}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
         if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
             return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
         if m:
             mention = mention_at(m["who"], chars)
             if mention:
                 return mention, 0.95
-        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{SPEECH_VERBS})\b", head, re.IGNORECASE)
+        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{verbs})\b", head, re.IGNORECASE)
         last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
         if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
             m = None  # "... and Mrs. Hurst began again.": she speaks next, not here

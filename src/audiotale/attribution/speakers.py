@@ -123,7 +123,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     number_conversations(turns, by_para, text)
     follow_and_context(turns, by_para, segs, chars, text)
     for t in turns:
-        if t.speaker and t.evidence in {"follow", "context"}:
+        if t.speaker and t.evidence in {"follow", "context", "lead"}:
             speakers_in_chapter[t.speaker] += 1
     for name in mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars):
         if name != "\0someone" and name not in speakers_in_chapter:
