@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -25,12 +26,14 @@ class Turn:
     excluded: set[str] = field(default_factory=set)
     pronoun: str | None = None  # an unresolved pronoun subject, as a gender
     descriptor: bool = False  # the speaker is described, not named: "the girl laughed"
+    described_gender: str | None = None  # the gender the description's noun carries: girl f, gentleman m
     addressees: set[str] = field(default_factory=set)  # named in the vocative: "When is your ball, Lizzy?"
     relation: str | None = None  # "his wife": the title ("mrs") the speaker has with the possessor's surname
     possessor: str | None = None  # the gender of "his"/"her" in such a description
     pos: int = 0  # where the quote ends: mentions before it are candidates
     conversation: int = 0
     features: dict[str, float] = field(default_factory=dict)  # measurements for the confidence model
+    recent: list[str] = field(default_factory=list)  # people the narration just before names, nearest first
 
 
 def split_turns(segs: list[Segment]) -> list[Turn]:
@@ -53,6 +56,7 @@ def note_unresolved(t: Turn, m: Mention) -> None:
     elif m.kind == "descriptor":
         det, noun = m.value.split(" ", 1)
         t.descriptor = True
+        t.described_gender = NOUN_GENDER.get(noun)
         if det in ("his", "her") and noun in KIN:
             # Only kinship descriptions carry on as a gender; "the girl" is left to _resolve_descriptors.
             t.pronoun = NOUN_GENDER.get(noun)
@@ -69,6 +73,29 @@ def number_conversations(turns: list[Turn], by_para: dict[int, list[Segment]], t
             if len(between) > 2:
                 conv += 1
         t.conversation = conv
+
+
+def note_recent(turns: list[Turn], segs: list[Segment], chars: Characters) -> None:
+    """The people the narration of the three paragraphs before each turn names, nearest first."""
+    stream = [(para, name) for _, name, narration, para, _ in mention_stream(segs, chars) if narration]
+    for t in turns:
+        names = [name for para, name in reversed(stream) if t.paragraph - 3 <= para <= t.paragraph]
+        t.recent = list(dict.fromkeys(names))
+
+
+def count_present(turns: list[Turn], by_para: dict[int, list[Segment]], chars: Characters) -> None:
+    """How many people are on the scene of each conversation: two make turn-taking safe, more do not."""
+    convs: dict[int, list[Turn]] = defaultdict(list)
+    for t in turns:
+        convs[t.conversation].append(t)
+    for conv in convs.values():
+        first, last = conv[0].paragraph, conv[-1].paragraph
+        segs = [s for p in range(first - 2, last + 1) for s in by_para.get(p, [])]
+        names = {n for n in mentioned_in(segs, chars) if n != "\0someone"}
+        names |= {t.speaker for t in conv if t.speaker}
+        for t in conv:
+            t.features["present"] = float(min(5, len(names)))
+            t.features["two"] = float(len(names) <= 2)
 
 
 def mentioned_in(segs: list[Segment], chars: Characters) -> list[str]:
@@ -192,6 +219,10 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) 
             rivals = [w for w in by_role[0] if w != chars.focal and gender_of(w, chars) == t.pronoun]
             focal = [chars.focal] if chars.focal in present and gender_of(chars.focal, chars) == t.pronoun \
                 and not rivals else []
+            # Who has been talking lately in this conversation comes before people merely mentioned.
+            talking = [u.speaker for u in reversed(turns[max(0, n - 4) : n])
+                       if u.conversation == t.conversation and u.speaker and u.evidence not in ("guess", "other")]
+            talking = list(dict.fromkeys(w for w in talking if w and gender_of(w, chars) == t.pronoun))
             candidates = list(dict.fromkeys(here + focal + by_role[0] + by_role[1] + by_role[2]))
             for u in reversed(turns[:n]):
                 if u.conversation == t.conversation and u.speaker and u.speaker not in candidates:
@@ -207,6 +238,8 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) 
             last_turn = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
             if last_turn is not None and len(candidates) > 1 and candidates[0] == last_turn.speaker:
                 candidates.append(candidates.pop(0))  # a new paragraph: most likely the other person
+            t.features["candidates"] = min(4, len(candidates))
+            t.features["talking"] = float(bool(candidates) and candidates[0] in talking)
             if candidates:
                 who = candidates[0]
                 confidence = 0.85 if len(candidates) == 1 else 0.7
@@ -215,13 +248,18 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) 
 
 
 def resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
-    """`the girl laughed`: a description names someone other than the viewpoint character."""
-    for t in turns:
+    """`the girl laughed`, `said the gentleman`: someone on the scene of that gender, not the viewpoint."""
+    for n, t in enumerate(turns):
         if t.speaker or not t.descriptor:
             continue
-        candidates = [w for w, n in speakers.most_common() if n and w != chars.focal and w not in t.excluded]
+        last = turns[n - 1].speaker if n and turns[n - 1].conversation == t.conversation else None
+        on_scene = list(dict.fromkeys(t.recent + [w for w, k in speakers.most_common() if k]))
+        candidates = [w for w in on_scene if w != chars.focal and w != last and w not in t.excluded
+                      and w != FIRST_PERSON and (t.described_gender is None or
+                                                 gender_of(w, chars) in (None, t.described_gender))]
+        t.features["candidates"] = min(4, len(candidates))
         if candidates:
-            t.speaker, t.evidence, t.confidence = candidates[0], "beat", 0.6
+            t.speaker, t.evidence, t.confidence = candidates[0], "description", 0.6
 
 
 def turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
@@ -240,6 +278,10 @@ def turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) ->
                     changed = True
             if not changed:
                 break
+        talkers = {t.speaker for t in conv if t.speaker and t.evidence not in ("turn", "guess", "other")}
+        for t in conv:
+            t.features["talkers"] = min(4.0, len(talkers))  # three or more people break the alternation
+            t.features["conv_turns"] = min(3.0, math.log1p(len(conv)))
 
 
 def participants(conv: list[Turn], speakers: Counter[str]) -> list[str]:
@@ -277,6 +319,8 @@ def from_neighbours(conv: list[Turn], i: int, chars: Characters, speakers: Count
         assert anchor is not None
         d = abs(j - i)
         who = anchor if d % 2 == 0 else other_speaker(anchor, conv, j, speakers, set())
+        # How far turn-taking counted, through every turn it had itself decided: a measure of doubt.
+        t.features["chain"] = min(8.0, conv[j].features.get("chain", 0.0) + d)
         if who and who not in t.excluded and fits_pronoun(who, t, chars):
             return who, "turn"
         if who and who in t.excluded:

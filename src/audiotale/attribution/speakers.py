@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -9,6 +10,8 @@ from ..datatypes import Kind, Segment
 from . import confidence
 from .characters import Characters
 from .conversation import (
+    note_recent,
+    count_present,
     Turn,
     follow_and_context,
     mentioned_in,
@@ -121,6 +124,8 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
         if t.speaker:
             speakers_in_chapter[t.speaker] += 1
     number_conversations(turns, by_para, text)
+    count_present(turns, by_para, chars)
+    note_recent(turns, segs, chars)
     follow_and_context(turns, by_para, segs, chars, text)
     for t in turns:
         if t.speaker and t.evidence in {"follow", "context", "lead"}:
@@ -138,9 +143,16 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
             t.speaker, t.evidence, t.confidence = prev_turn.speaker, "continued", prev_turn.confidence
         prev_turn = t
     out: dict[int, Guess] = {}
+    # How much of the chapter's tagged talk is each speaker's: a main character is a safer guess.
+    tags = Counter(w for w, ev, _ in quote_speaker.values())
     for t in turns:
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
-            raw = {"rule_conf": conf if who else 0.0, **t.features}
+            raw = {"rule_conf": conf if who else 0.0, **t.features,
+                   "words": min(4.0, math.log1p(len(segs[qi].text.split()))),
+                   "narrated": float(any(s.kind is Kind.NARRATION for s in by_para[t.paragraph])),
+                   "narrator": float(who == FIRST_PERSON),
+                   "near": float(who in t.recent[:3]),  # the narration just before names the speaker
+                   "share": tags[who] / max(1, sum(tags.values())) if who else 0.0}
             out[qi] = Guess(who, ev if who or ev == "unnamed" else None, raw)
     return out
