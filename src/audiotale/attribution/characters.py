@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .names import (
+    PLACE_WORDS,
+    FEMALE_NAMES,
+    MALE_NAMES,
     NAME_RE,
     NICKNAMES,
     PLACE_PREPS,
@@ -63,8 +66,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     for m in NAME_RE.finditer(text):
         title = m["title"]
         words = m["name"].split()
-        # Drop leading stopwords ("The Bennets", "Then Madoka") word by word.
-        while words and words[0].lower() in STOP:
+        # Drop leading stopwords ("The Bennets", "Then Madoka", "Where's Brett") word by word.
+        while words and re.sub(r"['\u2019]s$", "", words[0].lower()) in STOP:
             words = words[1:]
         if not words:
             continue
@@ -113,6 +116,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "Hope", "Will": ordinary words more often than names
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
+        if words[0] not in TITLES and tagged[key] < 2 and (words[-1] in PLACE_WORDS or count == 0):
+            continue  # "Styles Court", "Scotland Yard"; "Alas", "Begone": never a name mid-sentence
         display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])
     cluster(chars, forms)
@@ -189,6 +194,13 @@ def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
             if part in chars and chars[part] is not c:
                 merge(chars, chars[part], c)
                 break
+        # "Robert Cohn" also joins a bare "Cohn" when no one else in the book bears that surname
+        # (Mr. and Mrs. Harlow, Edwin Harlow: then "Harlow" stays apart, see below).
+        surname = parts[-1]
+        if len(parts) == 2 and surname in chars and chars[surname] is not chars[key] and \
+                not any(k.split()[-1] == surname and chars[k] is not chars[key] and
+                        chars[k] is not chars[surname] for k in chars):
+            merge(chars, chars[key], chars[surname])
     # A bare surname belongs to the one titled form that dominates it ("Darcy" -> "Mr. Darcy").
     for key in keys:
         words = key.split()
@@ -245,12 +257,30 @@ def guess_genders(text: str, chars: Characters) -> None:
             votes[c.name]["m"] += 1
         elif she and not he:
             votes[c.name]["f"] += 1
+    # A described character is "he" or "she" by what follows its description: the Creature ... he.
+    described = {a: c for a, c in chars.by_alias.items() if a.startswith(("the ", "my "))}
+    if described:
+        pattern = re.compile(r"\b(" + "|".join(re.escape(a) for a in sorted(described, key=len, reverse=True))
+                             + r")\b", re.IGNORECASE)
+        for m in pattern.finditer(text):
+            c = described[m.group(1).lower()]
+            window = re.split(r"[\"\u201c\u201d]|\n\n", text[m.end() : m.end() + 80])[0]
+            he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
+            she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.IGNORECASE))
+            if he != she:
+                votes[c.name]["m" if he > she else "f"] += 1
     for c in chars.all():
         v = votes.get(c.name)
         if v:
             g, n = v.most_common(1)[0]
             if n >= 2 and n > 1.5 * (sum(v.values()) - n):
                 c.gender = g
+        if c.gender is None:  # no title, no pronouns: a given name still tells
+            given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
+            if given & FEMALE_NAMES and not given & MALE_NAMES:
+                c.gender = "f"
+            elif given & MALE_NAMES and not given & FEMALE_NAMES:
+                c.gender = "m"
 
 def lookup_match(m: re.Match[str], chars: Characters) -> Character | None:
     name = m["name"]

@@ -109,3 +109,36 @@ VERB_AFTER = re.compile(
     r"won|wrote|drew|drank|ate|fell|flew|forgot|froze|grew|knelt|[a-z]+ed|"
     r"[a-z]{2,}s)\b"
 )
+
+
+# Common English given names, for a gender when the text itself shows none (titles and pronouns
+# come first): "Frances" and "Edna" are women even when no "she" follows their name.
+FEMALE_NAMES = set("""
+abigail ada adela adelaide adele agatha agnes alice alicia amelia amy angela ann anna anne annie arabella
+barbara beatrice becky bella bertha betsy betty blanche brett bridget caroline catherine cecilia cecily
+charlotte clara clarissa constance cora cynthia daisy dolly dora doris dorothy edith edna eleanor elinor
+eliza elizabeth ella ellen elsie emily emma esther ethel eugenia eva eve evelyn evie fanny florence frances
+georgiana georgina gertrude grace gwendolen hannah harriet hattie helen henrietta hester hilda ida irene
+isabel isabella jane janet jean jemima jennie jenny jessie joan josephine judith julia juliet kate katharine
+katherine kathleen kitty laura lavinia letitia lilian lillian lily lizzie lizzy lois louisa louise lucy
+lydia mabel madeline maggie margaret maria marian marianne marie martha mary matilda maud maude meg mildred
+millie minnie miriam molly nancy nell nellie nora olive olivia pamela patience paulina pauline peggy
+penelope phoebe polly priscilla prudence rachel rebecca rosa rosalind rose rosamond ruth sally sarah
+sophia sophie susan susanna sybil sylvia theresa ursula victoria violet virginia winifred
+""".split())
+MALE_NAMES = set("""
+adam albert alexander alfred algernon andrew anthony archibald arthur augustus benjamin bernard bertie bill
+bob cecil charles charley charlie christopher claude clement daniel david dick donald douglas edgar edmund
+edward edwin ernest eugene felix francis frank fred frederick geoffrey george gerald gilbert godfrey
+gregory guy harold harry henry herbert horace hubert hugh humphrey jack jacob jake james jasper jem jim
+jimmy joe john jonathan joseph julian laurence lawrence leonard lewis louis luke mark martin matthew
+michael mike nathaniel ned nicholas noel oliver oscar patrick paul percy peter philip ralph raymond
+richard robert roger rupert samuel sidney simon stephen theodore thomas tim timothy tom tommy victor
+walter wilfred will william
+""".split())
+# The last word of a place's name: "Styles Court", "Scotland Yard", "Baker Street".
+PLACE_WORDS = set("""
+court yard street hall park house road square abbey castle lane place manor church chapel bridge river
+hill station hotel inn college gardens garden terrace row island bay lake wood woods forest avenue
+cottage farm lodge grange priory rectory vicarage town city county shire valley mountain mount
+""".split())
