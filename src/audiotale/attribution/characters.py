@@ -63,6 +63,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     tagged: Counter[str] = Counter()  # next to a speech verb: "said Ann", "Ann said"
     place: Counter[str] = Counter()  # after "in", "at", "from", "near": "in London"
     not_person: Counter[str] = Counter()
+    acts: Counter[str] = Counter()  # followed by a verb or 's: "Ann smiled", "Ann's hat"
     for m in NAME_RE.finditer(text):
         title = m["title"]
         words = m["name"].split()
@@ -91,6 +92,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         after = text[m.end() : m.end() + 30]
         if title or VERB_AFTER.match(after) or re.match(r"^'s\b|^\u2019s\b", after):
             person[key] += 1
+            acts[key] += 1
         if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after):
             person[key] += 1
             tagged[key] += 1
@@ -116,8 +118,10 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "Hope", "Will": ordinary words more often than names
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
-        if words[0] not in TITLES and tagged[key] < 2 and (words[-1] in PLACE_WORDS or count == 0):
-            continue  # "Styles Court", "Scotland Yard"; "Alas", "Begone": never a name mid-sentence
+        if words[0] not in TITLES and tagged[key] < 2 and words[-1] in PLACE_WORDS:
+            continue  # "Styles Court", "Scotland Yard"
+        if words[0] not in TITLES and count == 0 and acts[key] == 0 and tagged[key] == 0:
+            continue  # "Alas,", "Begone!": never mid-sentence, never doing anything
         display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])
     cluster(chars, forms)

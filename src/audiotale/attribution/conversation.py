@@ -131,14 +131,6 @@ def follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], seg
                     if mention and mention.kind == "name":
                         t.speaker, t.evidence, t.confidence = mention.value, "follow", 0.7
                         continue
-        # A narration paragraph just before whose last sentence has a person as its subject:
-        # "Mr. Hilbery was relieved, though he could not say so." then his line.
-        if i > 0 and all(s.kind is Kind.NARRATION for s in by_para[paras[i - 1]]):
-            last = re.split(r"(?<=[.!?])\s+", flat(by_para[paras[i - 1]][-1].text[-300:]))[-1]
-            mention = subject(last, chars)
-            if mention and mention.kind == "name" and mention.value not in t.excluded:
-                t.speaker, t.evidence, t.confidence = mention.value, "lead", 0.6
-                continue
         # The first turn of a conversation: the narration just before is about the speaker.
         first_of_conv = n == 0 or turns[n - 1].conversation != t.conversation
         if first_of_conv and i > 0:
@@ -149,6 +141,33 @@ def follow_and_context(turns: list[Turn], by_para: dict[int, list[Segment]], seg
                     who = names.pop()
                     if who not in t.excluded:
                         t.speaker, t.evidence, t.confidence = who, "context", 0.5
+
+
+def lead_in(turns: list[Turn], by_para: dict[int, list[Segment]], chars: Characters) -> None:
+    """A narration paragraph whose last sentence has a person as subject leads into their line.
+
+    "Mr. Hilbery was relieved, though he could not say so." then his line. Not where the first
+    anchored quote of the same unbroken exchange says otherwise by alternation.
+    """
+    for n, t in enumerate(turns):
+        if t.speaker or t.evidence == "unnamed" or t.pronoun is not None or t.descriptor:
+            continue
+        prev = by_para.get(t.paragraph - 1)
+        if not prev or not all(s.kind is Kind.NARRATION for s in prev):
+            continue
+        run = [t]
+        for u in turns[n + 1 :]:
+            if u.paragraph - run[-1].paragraph != 1:
+                break
+            run.append(u)
+        last = re.split(r"(?<=[.!?])\s+", flat(prev[-1].text[-300:]))[-1]
+        mention = subject(last, chars)
+        if not mention or mention.kind != "name" or mention.value in t.excluded:
+            continue
+        anchor = next(((d, u.speaker) for d, u in enumerate(run) if d and u.speaker), None)
+        if anchor is not None and (anchor[1] == mention.value) != (anchor[0] % 2 == 0):
+            continue  # the exchange's own alternation says otherwise
+        t.speaker, t.evidence, t.confidence = mention.value, "lead", 0.6
 
 
 def mention_stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, int]]:

@@ -10,6 +10,7 @@ from ..datatypes import Kind, Segment
 from . import confidence
 from .characters import Characters
 from .conversation import (
+    lead_in,
     note_recent,
     count_present,
     Turn,
@@ -61,6 +62,10 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
     cut = confidence.threshold()
     out: list[Segment] = []
     for segs, found in guesses:
+        # In a chapter where only two people ever speak, a doubtful quote keeps its guess: a third,
+        # neutral voice would break the alternation the listener follows, and the other voice is
+        # the only wrong one there is.
+        two_hander = len({g.speaker for g in found.values() if g.speaker}) <= 2
         for i, s in enumerate(segs):
             g = found.get(i)
             if g is None:
@@ -74,7 +79,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
                 continue
             feats = confidence.features(g.evidence or "", g.raw)
             p = confidence.probability(feats)
-            kept = who if p >= cut else None
+            kept = who if p >= cut or two_hander else None
             out.append(replace(s, speaker=kept, evidence=g.evidence if kept else "unsure", confidence=round(p, 2)))
             if decisions is not None:
                 decisions.append(Decision(out[-1], who, feats, p))
@@ -135,6 +140,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
             speakers_in_chapter[name] += 0  # a known participant, ranked after every speaker
     resolve_anaphora(turns, segs, chars)
     resolve_descriptors(turns, chars, speakers_in_chapter)
+    lead_in(turns, by_para, chars)
     turn_taking(turns, chars, speakers_in_chapter)
     # Continued multi-paragraph speeches keep their speaker.
     prev_turn: Turn | None = None
