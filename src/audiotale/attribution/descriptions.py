@@ -23,15 +23,20 @@ two three four crowd company party group pair couple
 KIN_NOUNS = {"father", "mother", "brother", "sister", "uncle", "aunt", "husband", "wife", "son", "daughter",
              "cousin", "grandfather", "grandmother", "nephew", "niece", "guardian", "friend"}
 # Words that end a description: "said the Duchess to Alice", "the doctor as he went".
-_END = STOP | {"to", "with", "and", "in", "at", "as", "who", "from", "for", "of", "after", "again", "once",
+_END = (STOP - KIN_NOUNS - set(NOUN_GENDER)) | {"to", "with", "and", "in", "at", "as", "who", "from", "for", "of", "after", "again", "once",
                "then", "which", "that", "but", "or", "on", "into", "without", "while", "when", "was", "had"}
-_WORDS = r"((?:[A-Za-z\u00c0-\u024f'\u2019-]+\s+){0,2}[A-Za-z\u00c0-\u024f'\u2019-]+)"
+_WORDS = r"((?:[^\W\d_][\w'\u2019-]*\s+){0,2}[^\W\d_][\w'\u2019-]*)"
 _CLOSE = r"[,!?\u2014-][\"\u201d\u2019']\s*"
 _TAG_VERB = rf"(?:{SPEECH_VERBS}|[a-z]{{3,}}ed)"
 # "...," said the Duchess / "...!" cried my father
 _INVERTED = re.compile(rf"{_CLOSE}{_TAG_VERB}(?:\s+\w+ly)?\s+(the|my)\s+{_WORDS}")
 # "...," the waiter said / "...?" my father asked
 _NORMAL = re.compile(rf"[\"\u201d\u2019']\s*(the|my)\s+{_WORDS}\s+(?:\w+ly\s+)?(?:{SPEECH_VERBS})\b")
+
+
+def words_of(phrase: str) -> list[str]:
+    """The words of a phrase up to its first punctuation: `King. Alice went` -> [King]."""
+    return re.findall(r"[\w'\u2019-]+", re.split(r"[.,;:!?()\"\u201c\u201d]", phrase, maxsplit=1)[0])
 
 
 def noun_phrase(words: list[str]) -> list[str]:
@@ -52,10 +57,10 @@ def key_of(det: str, words: list[str]) -> str | None:
         return None
     head = phrase[-1]
     low = head.lower().strip("'\u2019")
-    if low in GENERIC or low in STOP or len(low) < 3 or (head.islower() and low.endswith("ing")):
-        return None
     if det == "my":
         return f"my {low}" if low in KIN_NOUNS else None
+    if low in GENERIC or low in STOP or len(low) < 3 or (head.islower() and low.endswith("ing")):
+        return None
     if head[:1].isupper():
         caps: list[str] = []
         for w in reversed(phrase):  # the capitalised run: "White Rabbit", "March Hare"
@@ -73,7 +78,7 @@ def find(text: str) -> dict[str, tuple[str, int]]:
     for pattern in (_INVERTED, _NORMAL):
         for m in pattern.finditer(text):
             det = m.group(1).lower()
-            words = m.group(2).split()
+            words = words_of(m.group(2))
             key = key_of(det, words)
             if key is None:
                 continue
@@ -83,7 +88,7 @@ def find(text: str) -> dict[str, tuple[str, int]]:
             shown[key][" ".join(phrase[-n:]) if det == "the" else "my " + phrase[-1]] += 1
     out = {}
     for key, n in counts.items():
-        if n >= 2:
+        if n >= 2 or key.startswith("my "):  # "replied my father" once is enough: a first-person book's kin
             form = shown[key].most_common(1)[0][0]
             out[key] = (form if form.startswith("my ") else "the " + form, n)
     return out

@@ -153,7 +153,11 @@ def described(phrase: str, chars: Characters) -> Character | None:
     m = _DESCRIBED.match(phrase)
     if m is None:
         return None
-    det, words = m[1].lower(), m[2].split()[:5]
+    det, words = m[1].lower(), descriptions.words_of(m[2])[:5]
+    for k in range(min(3, len(words)), 0, -1):  # as written: "the being", a voices.toml alias
+        c = chars.lookup(f"{det} {' '.join(words[:k])}")
+        if c is not None:
+            return c
     for i, w in enumerate(words[:3]):
         if w[:1].isupper():  # "the indignant Clara", "poor Tom": a name after a few adjectives
             nm = NAME_RE.match(" ".join(words[i:]))
