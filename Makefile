@@ -29,6 +29,9 @@ bench-piper: $(STAMP)
 clean:
 	rm -rf $(VENV) output/*.mp3
 
-# Attribution accuracy on the hand-annotated fixtures in eval/data, and the time on a whole novel.
+# Attribution accuracy on the hand-annotated fixtures in eval/data, and the time on a whole novel;
+# then, when the annotated development novels are there (../shared/attribution-dev or
+# $$AUDIOTALE_DEV_SET), the scores on them with the reliability table of the confidence.
 eval: $(STAMP)
 	$(BIN)/python eval/attribution.py
+	$(BIN)/python eval/dev.py

@@ -43,9 +43,11 @@ class Characters:
     focal: str | None = None  # the character the narration names most (usually the viewpoint)
 
     def lookup(self, form: str) -> Character | None:
+        """The character a name form or alias means ("Lizzy", "the Duchess"), or None."""
         return self.by_alias.get(norm(form))
 
     def all(self) -> list[Character]:
+        """Every character (name, aliases, gender, mentions), most mentioned first: the cast list."""
         seen: dict[str, Character] = {}
         for c in self.by_alias.values():
             seen.setdefault(c.name, c)
