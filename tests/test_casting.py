@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from audiotale import casting, synthesis
+from audiotale import casting
+from audiotale.engines import espeak
 from audiotale.datatypes import Kind, Segment
 from audiotale.errors import ConfigError
 
-KNOWN = synthesis.espeak_voice_ids()
-VARIANTS = {v.lower() for v in synthesis.espeak_variants()}
+KNOWN = espeak.espeak_voice_ids()
+VARIANTS = {v.lower() for v in espeak.espeak_variants()}
 ROOT = Path(__file__).parent.parent
 
 

@@ -10,7 +10,8 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiotale import casting, pipeline, synthesis
+from audiotale import casting, pipeline
+from audiotale.engines import espeak
 from audiotale.datatypes import Voice
 
 pytestmark = pytest.mark.slow
@@ -35,7 +36,7 @@ def test_render_two_voice_story_to_a_chaptered_mp3(story: Path, tmp_path: Path) 
 
 def _render(text: str, voice: Voice, path: Path) -> tuple[float, float]:
     """Render and return (seconds, fundamental frequency in Hz)."""
-    engine = synthesis.EspeakSynthesizer()
+    engine = espeak.EspeakSynthesizer()
     engine.render(text, voice, path)
     with wave.open(str(path)) as w:
         samples = array.array("h", w.readframes(w.getnframes()))

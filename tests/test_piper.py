@@ -12,7 +12,8 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from audiotale import casting, ffmpeg, piper
+from audiotale import casting, ffmpeg
+from audiotale.engines import piper
 from audiotale.datatypes import Voice
 from audiotale.errors import ConfigError, EngineError
 

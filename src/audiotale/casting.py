@@ -343,7 +343,7 @@ def _model_digest(voice: Voice) -> str:
     """A hash of a Piper voice's model files (once per process), so a replaced model re-renders."""
     if voice.engine != "piper" or voice.model is None:
         return ""
-    from .piper import model_digest  # only hashlib on the model files; Piper itself is not imported
+    from .engines.piper import model_digest  # only hashlib on the model files; Piper itself is not imported
 
     return model_digest(voice.model)
 

@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .datatypes import Voice
-from .errors import ConfigError, EngineError
+from ..datatypes import Voice
+from ..errors import ConfigError, EngineError
 
 log = logging.getLogger(__name__)
 

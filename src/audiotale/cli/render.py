@@ -1,0 +1,140 @@
+"""`audiotale render`: books in, audiobooks out, with a progress line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .. import cache, pipeline
+from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors, voices_option
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Folder for the audiobooks.")
+@voices_option
+@click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, help="Worker processes [default: all cores].")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Clip cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
+@click.option("--format", "fmt", type=click.Choice(["mp3", "m4b"]), default="mp3", show_default=True,
+              help="Chaptered MP3, or AAC in an M4B audiobook.")
+@click.option("--split", is_flag=True, help="Also write one MP3 per chapter into OUT/<name>/.")
+@click.option("--subtitles", type=click.Choice(["vtt", "srt"]), default=None,
+              help="Also write OUT/<name>.vtt or .srt, one cue per segment.")
+@click.option("--quality", type=click.Choice(["standard", "acx"]), default="standard", show_default=True,
+              help="standard: 64 kbps at 22.05 kHz; acx: 192 kbps CBR at 44.1 kHz.")
+@click.option("--title", default=None, help="Book title [default: voices.toml [book], else the book's].")
+@click.option("--author", default=None, help="Author [default: voices.toml [book], else the book's].")
+@click.option("--cache-max", default=None, metavar="SIZE",
+              help="Cache size cap, e.g. 5G; least recently used files go first [default: $AUDIOTALE_CACHE_MAX or 10G].")
+def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None,
+           fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
+           author: str | None, cache_max: str | None) -> None:
+    """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
+    from ..export import OutputOptions
+
+    options = OutputOptions(fmt, split, subtitles, quality, title, author)
+    with user_errors(debug()):
+        limit = cache.parse_size(cache_max) if cache_max is not None else None
+        books = list(inputs) or _seed_books()
+        _check_distinct_outputs(books)
+        cast = load_cast(voices)
+        _check_out_dir(out)
+        for book in books:
+            started = time.monotonic()
+            with _progress_reporter(book) as report:
+                result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
+                                              options=options, cache_max=limit)
+            took = time.monotonic() - started
+            click.echo(
+                f"{result.output}  {clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "
+                f"{result.clips_synthesized} clip(s) synthesized, {result.chapters_encoded} chapter(s) encoded "
+                f"in {took:.1f} s"
+            )
+            for extra in result.extras:
+                click.echo(extra)
+
+
+def _seed_books() -> list[Path]:
+    if not SEEDS.is_dir():
+        raise_input(f"{SEEDS}/: no such folder; give a book: audiotale render BOOK.txt")
+    books = sorted(p for p in SEEDS.iterdir() if p.suffix.lower() in BOOK_SUFFIXES)
+    if not books:
+        raise_input(f"{SEEDS}/: has no .txt, .md or .epub stories; give a book: audiotale render BOOK.txt")
+    return books
+
+
+def raise_input(message: str) -> None:
+    from ..errors import InputError
+
+    raise InputError(message)
+
+
+def _check_distinct_outputs(books: list[Path]) -> None:
+    from ..errors import ConfigError
+
+    seen: dict[str, Path] = {}
+    for book in books:
+        if book.stem in seen and seen[book.stem] != book:
+            raise ConfigError(f"{seen[book.stem]} and {book} would both be written to {book.stem}.mp3; "
+                              "render them one at a time with different -o folders")
+        seen[book.stem] = book
+
+
+def _check_out_dir(out: Path) -> None:
+    from ..errors import ConfigError
+
+    for parent in [out, *out.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(f"{out}: {parent} is a file, not a folder; choose another --out folder")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def _progress_reporter(book: Path) -> Iterator:
+    """One live status line on a terminal; a plain log line every few seconds otherwise."""
+    tty = sys.stderr.isatty()
+    started = time.monotonic()
+    first: list[pipeline.Progress] = []
+    last = [0.0]
+    shown = [False]
+
+    def report(p: pipeline.Progress) -> None:
+        now = time.monotonic()
+        if not first:
+            first.append(pipeline.Progress(p.clips_total, p.clips_done, p.chapters_total, p.chapters_done))
+        final = p.stage == "joining"
+        if not final and now - last[0] < (0.2 if tty else 5.0):
+            return
+        last[0] = now
+        line = _status(book, p, first[0], now - started)
+        if tty:
+            click.echo(f"\r\033[K{line}", err=True, nl=final)
+            shown[0] = not final
+        else:
+            click.echo(line, err=True)
+
+    try:
+        yield report
+    finally:
+        if shown[0]:
+            click.echo("", err=True)
+
+
+def _status(book: Path, p: pipeline.Progress, start: pipeline.Progress, elapsed: float) -> str:
+    """`book.txt: ch 12/61, clips 5000/31000, 2.31 h of audio, ETA 0:01:12` (ETA from the work left)."""
+    clip_part = (p.clips_done / p.clips_total) if p.clips_total else 1.0
+    todo = p.chapters_total - start.chapters_done
+    chapter_part = ((p.chapters_done - start.chapters_done) / todo) if todo else 1.0
+    done = (clip_part + chapter_part) / 2  # synthesis and encoding take similar time
+    eta = f", ETA {clock(int(elapsed * (1 - done) / done * 1000))}" if 0.02 < done < 1 and elapsed > 1 else ""
+    if p.stage == "joining":
+        eta = ", joining chapters"
+    return (f"{book.name}: ch {p.chapters_done}/{p.chapters_total}, clips {p.clips_done}/{p.clips_total}, "
+            f"{p.audio_seconds / 3600:.2f} h of audio{eta}")
