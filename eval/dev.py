@@ -78,7 +78,7 @@ def run_novel(name: str, want_quotes: bool) -> dict:
             continue
         dec = decisions[i]
         right = bool(dec.guess) and matcher.judge(dec.guess, _cid(nov, d["gold_speaker"], score))[0]
-        d.update(evidence=dec.segment.evidence if dec.segment.speaker else dec.segment.evidence, confidence=dec.probability,
+        d.update(evidence=dec.segment.evidence, confidence=dec.probability,
                  guess=dec.guess, guess_correct=right, features=dec.features)
         if want_quotes and dec.guess:
             quotes.append({"novel": name, "type": d["type"], "features": dec.features, "correct": right})
@@ -89,11 +89,11 @@ def run_novel(name: str, want_quotes: bool) -> dict:
 
 
 def _cid(nov, speaker: str, score: ModuleType) -> str:
+    """The gold character id of a speaker string, as the scorer's load_novel maps it."""
     k = score._name_key(speaker)
-    for cid, c in nov.characters.items():
-        if any(score._name_key(n) == k for n in c.names):
-            return cid
-    return f"s:{k}"
+    cids = [cid for cid, c in nov.characters.items() if any(score._name_key(n) == k for n in c.names)]
+    exact = [cid for cid in cids if score._name_key(nov.characters[cid].main) == k]
+    return (exact or cids or [f"s:{k}"])[0]
 
 
 def reliability(details: list[dict], bins: int = 10) -> str:

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-from audiotale import pipeline
-from audiotale.datatypes import Kind
 
 SCENE = "Nora came into the kitchen, where Henry sat. Nora smiled at Henry. Henry put down his cup.\n\n"
 
-
-def speakers(text: str, tmp_path: Path) -> list[str | None]:
-    p = tmp_path / "t.txt"
-    p.write_text(text, encoding="utf-8")
-    return [s.speaker for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE]
 
 
 @pytest.mark.parametrize(
@@ -32,12 +22,12 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
         (SCENE + '"Are you cold, Nora?" asked Henry.\n\n"A little."', ["Henry", "Nora"]),
     ],
 )
-def test_conversation(text: str, expected: list[str | None], tmp_path: Path) -> None:
-    assert speakers(text, tmp_path) == expected
+def test_conversation(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text) == expected
 
 
-def test_three_people_and_no_tags_leave_the_unknown_voice(tmp_path: Path) -> None:
+def test_three_people_and_no_tags_leave_the_unknown_voice(speakers_of) -> None:
     text = ("Ann, Bob and Cora sat at the table. Ann looked at Bob. Bob looked at Cora. Cora looked at Ann.\n\n"
             '"Well."\n\n"Well what?"\n\n"Nothing."\n\n"Then why say it?"\n\n"Because."\n')
-    got = speakers(text, tmp_path)
+    got = speakers_of(text)
     assert None in got  # no evidence for whose turn it is among three: not a confident guess

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from audiotale import pipeline
 from audiotale.attribution import discover
 from audiotale.attribution.mentions import described, mention_at, vocatives
-from audiotale.datatypes import Kind
 
 CAST = ("Clara Vane sat by the window. Clara looked at Tom. Tom Ashby laughed. Tom said nothing. "
         "Clara said nothing either.\n\n")
 
-
-def speakers(text: str, tmp_path: Path) -> list[str | None]:
-    p = tmp_path / "t.txt"
-    p.write_text(text, encoding="utf-8")
-    return [s.speaker for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE]
 
 
 @pytest.mark.parametrize(
@@ -33,8 +24,8 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
         (CAST + 'Tom turned to her and remarked:\n\n"It is late."', ["Tom"]),
     ],
 )
-def test_tags(text: str, expected: list[str | None], tmp_path: Path) -> None:
-    assert speakers(text, tmp_path) == expected
+def test_tags(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text) == expected
 
 
 def test_mention_at_reads_names_pronouns_and_descriptions() -> None:

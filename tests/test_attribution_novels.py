@@ -14,11 +14,6 @@ BENNETS = ("Mr. Bennet sat by the fire. Mrs. Bennet came in; Mrs. Bennet was cro
            "Mr. Bennet looked up; he said nothing.\n\n")
 
 
-def speakers(text: str, tmp_path: Path) -> list[str | None]:
-    p = tmp_path / "t.txt"
-    p.write_text(text, encoding="utf-8")
-    return [s.speaker for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE]
-
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -60,8 +55,8 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
          ["Tom", "Tom", "Ann", "Ann"]),
     ],
 )
-def test_novel_rules(text: str, expected: list[str | None], tmp_path: Path) -> None:
-    assert speakers(text, tmp_path) == expected
+def test_novel_rules(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text) == expected
 
 
 P_AND_P = (

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .names import (
-    PLACE_WORDS,
     FEMALE_NAMES,
     MALE_NAMES,
     NAME_RE,
     NICKNAMES,
     PLACE_PREPS,
+    PLACE_WORDS,
     STOP,
     SURNAME_TITLES,
     TITLES,

@@ -10,12 +10,12 @@ from ..datatypes import Kind, Segment
 from . import confidence
 from .characters import Characters
 from .conversation import (
-    lead_in,
-    note_recent,
-    count_present,
     Turn,
+    count_present,
     follow_and_context,
+    lead_in,
     mentioned_in,
+    note_recent,
     note_unresolved,
     number_conversations,
     resolve_anaphora,
@@ -26,7 +26,6 @@ from .conversation import (
 from .mentions import beat, names_in, tag, vocatives
 from .names import FIRST_PERSON
 from .narrator import narrator_name
-
 
 
 @dataclass(frozen=True, slots=True)
