@@ -41,6 +41,21 @@ def vocatives(quote: str, chars: Characters) -> set[str]:
                 found.add(c.name)
     return found
 
+_TO = re.compile(r"\b(?:turned to|turning to|said to|says to|spoke to|speaking to|replied to|whispered to|"
+                 r"called to|looked at|looking at|addressed|asked|told)\s+$")
+
+
+def addressed(narration: str, chars: Characters) -> set[str]:
+    """People the narration says a line is spoken to: `Brett turned to Bill.`, `she said to Jake`."""
+    found: set[str] = set()
+    for m in NAME_RE.finditer(narration):
+        if _TO.search(narration[max(0, m.start() - 20) : m.start()]):
+            c = lookup_match(m, chars)
+            if c is not None:
+                found.add(c.name)
+    return found
+
+
 _PRONOUN = r"(?P<pron>he|she|I)"
 _LAST_SUBJECT = re.compile(rf"(?:{NAME_RE.pattern}|\b(?P<pron>he|she|I)\b)"
                            r"(?:\s+(?:\w+ly|thus|then|now|again|also|only|at last|at length|immediately))*\s*$")

@@ -23,7 +23,7 @@ from .conversation import (
     split_turns,
     turn_taking,
 )
-from .mentions import beat, names_in, tag, vocatives
+from .mentions import addressed, beat, names_in, tag, vocatives
 from .names import FIRST_PERSON
 from .narrator import narrator_name
 
@@ -111,6 +111,9 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
         for qi in t.quotes:
             t.excluded |= names_in(segs[qi].text, chars)
             t.addressees |= vocatives(segs[qi].text, chars)
+        for s in by_para[t.paragraph]:
+            if s.kind is Kind.NARRATION:
+                t.addressees |= addressed(s.text, chars)  # "Brett turned to Bill."
         for qi in t.quotes:
             found = tag(segs, qi, chars)
             if found is not None:
