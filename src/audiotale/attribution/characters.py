@@ -78,7 +78,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue
         at_start = m.start() in starts or (not title and m.start("name") in starts)
         for i, w in enumerate(words):
-            if w.lower() in STOP or w.lower() in TITLES:
+            bare_word = re.sub(r"['\u2019]s$", "", w.lower())  # "Mademoiselle's" is a title too
+            if bare_word in STOP or bare_word in TITLES:
                 words = words[:i]
                 break
         if not words:

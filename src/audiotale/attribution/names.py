@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-TITLES_MALE = {"mr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
+TITLES_MALE = {"mr", "monsieur", "signor", "herr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
                "brother", "master", "count", "duke", "baron", "general", "major", "lieutenant", "sergeant",
                "reverend", "rev", "professor", "prof", "dr", "doctor", "mister"}
 TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",
