@@ -109,6 +109,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
             not_person[key] += 1
     chars: dict[str, Character] = {}
+    surnames = {k.split()[-1] for k in total if len(k.split()) > 1}
     for key in total:
         count = forms[key]
         words = key.split()
@@ -121,8 +122,11 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "Hope", "Will": ordinary words more often than names
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
-        if words[0] not in TITLES and tagged[key] < 2 and words[-1] in PLACE_WORDS:
-            continue  # "Styles Court", "Scotland Yard"
+        if words[0] not in TITLES and tagged[key] < 2 and (
+                words[-1] in PLACE_WORDS or words[-1].endswith(("town", "shire", "borough", "burgh", "chester"))):
+            continue  # "Styles Court", "Scotland Yard", "Coketown"
+        if len(words) == 1 and tagged[key] < 2 and (key[:-1] in surnames or key[:-2] in surnames):
+            continue  # "the Gradgrinds", "the Penroses": a family, not a person
         if words[0] not in TITLES and count == 0 and acts[key] == 0 and tagged[key] == 0:
             continue  # "Alas,", "Begone!": never mid-sentence, never doing anything
         display[key] = re.sub(r"['\u2019]s$", "", display[key])
