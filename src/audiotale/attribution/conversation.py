@@ -281,6 +281,44 @@ def resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[
             t.speaker, t.evidence, t.confidence = candidates[0], "description", 0.6
 
 
+def alternate(turns: list[Turn], chars: Characters) -> None:
+    """Two people take turns: in three consecutive paragraphs A, B, ?, the third is A again.
+
+    Applied forwards and backwards until nothing changes; a name inside the quote (a listener)
+    or a pronoun of the other gender stops it.
+    """
+    for _ in range(len(turns)):
+        changed = False
+        for n, t in enumerate(turns):
+            if t.speaker or t.evidence == "unnamed":
+                continue
+            prev = turns[n - 1] if n else None
+            if prev is not None and prev.speaker and prev.paragraph == t.paragraph - 1 and \
+                    len(prev.addressees - {prev.speaker}) == 1:
+                # Someone just addressed by name answers: "When is your next ball to be, Lizzy?" -> Lizzy.
+                (addressee,) = prev.addressees - {prev.speaker}
+                if addressee not in t.excluded and fits_pronoun(addressee, t, chars):
+                    t.speaker, t.evidence, t.confidence = addressee, "vocative", 0.65
+                    changed = True
+                    continue
+            for a, b, d in ((n - 2, n - 1, -1), (n + 2, n + 1, 1)):
+                if not (0 <= a < len(turns) and 0 <= b < len(turns)):
+                    continue
+                ta, tb = turns[a], turns[b]
+                if tb.paragraph != t.paragraph + d or ta.paragraph != t.paragraph + 2 * d:
+                    continue
+                if not ta.speaker or not tb.speaker or ta.speaker == tb.speaker:
+                    continue
+                if ta.speaker in t.excluded or not fits_pronoun(ta.speaker, t, chars):
+                    continue
+                t.speaker, t.evidence, t.confidence = ta.speaker, "alternation", 0.7
+                t.features["chain"] = min(8.0, ta.features.get("chain", 0.0) + 2)
+                changed = True
+                break
+        if not changed:
+            break
+
+
 def turn_taking(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
     convs: dict[int, list[Turn]] = defaultdict(list)
     for t in turns:

@@ -10,6 +10,7 @@ from ..datatypes import Kind, Segment
 from . import confidence
 from .characters import Characters
 from .conversation import (
+    alternate,
     Turn,
     count_present,
     follow_and_context,
@@ -149,6 +150,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     resolve_anaphora(turns, segs, chars)
     resolve_descriptors(turns, chars, speakers_in_chapter)
     lead_in(turns, by_para, chars)
+    alternate(turns, chars)
     turn_taking(turns, chars, speakers_in_chapter)
     # Continued multi-paragraph speeches keep their speaker.
     prev_turn: Turn | None = None
