@@ -73,8 +73,11 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
     lead_in = None
     if before is None and qi > 0 and segs[qi - 1].kind is Kind.NARRATION and segs[qi - 1].paragraph == q.paragraph - 1:
         last = re.split(r"(?<=[.!?])\s+", flat(segs[qi - 1].text[-300:]))[-1]
-        if last[-1:] in ",:\u2014" or last.endswith("--") or re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or \
-                re.search(r"\b(?:began|began again|resumed|continued)\.$", last):
+        # `"Still I do not see," I began.` tags the quote before it, in its own paragraph.
+        spoken = qi > 1 and segs[qi - 2].paragraph == segs[qi - 1].paragraph
+        if last[-1:] in ",:\u2014" or last.endswith("--") or not spoken and (
+                re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or
+                re.search(r"\b(?:began|began again|resumed|continued)\.$", last)):
             before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     # A quote that ends on a comma, a dash, ! or ? and goes on in narration is followed by its tag,
     # whatever the verb: "Serpent!" screamed the Pigeon; "That's the reason," pouted Louisa.
