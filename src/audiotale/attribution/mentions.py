@@ -116,6 +116,13 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
             mention = mention_at(m["who"], chars)
             if mention:
                 return mention, 0.9
+        # A long lead-in ending on a colon or comma: "Mary, who had begun to darn again, stooped down
+        # and remarked to Ralph:" -- the last person named before the speech verb who is not its object.
+        if re.search(r"(?:[,:\u2014]|--)\s*$", tail):
+            sentence = re.split(r"(?<=[.!?])\s+", flat(before.text[-600:]))[-1]
+            who = lead_subject(sentence, chars)
+            if who is not None:
+                return Mention("name", who), 0.85
         if lead_in is not None:
             # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
             m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
@@ -123,6 +130,33 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
             if mention and mention.kind != "descriptor":
                 return mention, 0.8
     return None
+
+
+_LEAD_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|saying|remarking|adding|exclaiming|replying|answering|asking|"
+                        r"crying|shouting|whispering|murmuring|continuing|beginning)\b", re.IGNORECASE)
+_OBJECT = re.compile(r"\b(?:to|at|with|of|for|from|upon|on|towards|toward|by|about|and|than)\s+$", re.IGNORECASE)
+
+
+def lead_subject(sentence: str, chars: Characters) -> str | None:
+    """Who speaks after a lead-in sentence: the last character named before its speech verb, objects aside."""
+    verbs = list(_LEAD_VERB.finditer(sentence))
+    if not verbs:
+        return None
+    head = sentence[: verbs[-1].start()]
+    found = None
+    for m in NAME_RE.finditer(head):
+        if _OBJECT.search(head[max(0, m.start() - 12) : m.start()]):
+            continue  # "turning to Mr. Fortescue", "looked at Edna"
+        c = lookup_match(m, chars)
+        if c is not None:
+            found = c.name
+    for m in re.finditer(r"\b(?:the|my)\s+[\w'\u2019-]+(?:\s+[\w'\u2019-]+)?", head, re.IGNORECASE):
+        if _OBJECT.search(head[max(0, m.start() - 12) : m.start()]):
+            continue
+        c = described(m.group(0), chars)
+        if c is not None and (found is None or head.rfind(m.group(0)) > head.rfind(found.split()[-1])):
+            found = c.name
+    return found
 
 
 def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | None:
