@@ -143,7 +143,18 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         elif " " not in surname and titled and any(
                 a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
             c.name = display.get(titled[0], c.name)
-    by_alias = {alias: c for c in {id(c): c for c in chars.values()}.values() for alias in c.aliases}
+    unique = list({id(c): c for c in chars.values()}.values())
+    for c in unique:
+        # A one-word name another character also bears ("Robert" beside Robert Prentiss) is
+        # ambiguous in a cast list: call this one by their full name ("Robert Cohn").
+        word = c.name.lower()
+        if " " in word or not any(word in a.split() for o in unique if o is not c for a in o.aliases):
+            continue
+        full = sorted((a for a in c.aliases if word in a.split() and len(a.split()) > 1 and a.split()[0] not in TITLES),
+                      key=lambda a: (-forms[a], a))
+        if full:
+            c.name = display.get(full[0], c.name)
+    by_alias = {alias: c for c in unique for alias in c.aliases}
     add_descriptions(text, by_alias)
     for name, aliases in known.items():
         target = by_alias.get(norm(name))
@@ -208,9 +219,12 @@ def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         # "Robert Cohn" also joins a bare "Cohn" when no one else in the book bears that surname
         # (Mr. and Mrs. Harlow, Edwin Harlow: then "Harlow" stays apart, see below).
         surname = parts[-1]
+        others = [k for k in chars if k.split()[-1] == surname and chars[k] is not chars[key]
+                  and chars[k] is not chars.get(surname)]
+        titles = {k.split()[0] for k in others if len(k.split()) == 2 and k.split()[0] in TITLES}
+        # One titled form ("Mr. Cohn") is the same person; Mr. and Mrs., or another given name, are not.
         if len(parts) == 2 and surname in chars and chars[surname] is not chars[key] and \
-                not any(k.split()[-1] == surname and chars[k] is not chars[key] and
-                        chars[k] is not chars[surname] for k in chars):
+                len(titles) == len(others) <= 1:
             merge(chars, chars[key], chars[surname])
     # A bare surname belongs to the one titled form that dominates it ("Darcy" -> "Mr. Darcy").
     for key in keys:
