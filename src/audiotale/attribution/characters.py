@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .names import (
+    GIVEN_NAME_TITLES,
     FEMALE_NAMES,
     MALE_NAMES,
     NAME_RE,
@@ -137,7 +138,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         surname = c.name.lower()
         titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
         rank = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[1] == surname
-                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"})
+                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - GIVEN_NAME_TITLES)
         if " " not in surname and rank:
             c.name = display.get(rank[0], c.name)  # "Lady Catherine", "Colonel Fitzwilliam"
         elif " " not in surname and titled and any(
@@ -226,6 +227,14 @@ def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         if len(parts) == 2 and surname in chars and chars[surname] is not chars[key] and \
                 len(titles) == len(others) <= 1:
             merge(chars, chars[key], chars[surname])
+    # "Monsieur John", "Miss Cynthia": a title before a given name is the character of that name.
+    given = {k.split()[0] for k in chars if len(k.split()) == 2 and k.split()[0] not in TITLES}
+    family = {k.split()[-1] for k in chars if len(k.split()) >= 2}
+    for key in list(chars):
+        words = key.split()
+        if len(words) == 2 and words[0] in GIVEN_NAME_TITLES and words[1] in chars and \
+                words[1] in given and words[1] not in family and chars[words[1]] is not chars[key]:
+            merge(chars, chars[words[1]], chars[key])
     # A bare surname belongs to the one titled form that dominates it ("Darcy" -> "Mr. Darcy").
     for key in keys:
         words = key.split()
@@ -235,6 +244,11 @@ def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
         male = [k for k in forms_titled if k.split()[0] in TITLES_MALE and k.split()[0] not in TITLES_NEUTRAL]
         if len(forms_titled) > 1 and len(male) == 1:
             forms_titled = male  # a bare surname names a man: "Bingley" is Mr. Bingley, not Miss Bingley
+        if len(male) > 1 and len(male) == len(forms_titled):
+            for k in male:  # "Mr. Poirot", "Monsieur Poirot": one man, by two titles
+                if chars[k] is not chars[key]:
+                    merge(chars, chars[key], chars[k])
+            continue
         if forms_titled and (len(forms_titled) == 1 or forms[max(forms_titled, key=forms.__getitem__)]
                              >= 0.8 * sum(forms[t] for t in forms_titled)):
             best = max(forms_titled, key=forms.__getitem__)

@@ -11,6 +11,9 @@ TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princ
                  "sister", "mistress", "duchess", "countess", "baroness", "dame", "mademoiselle", "mlle", "mme"}
 TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "general", "major", "captain"}
 TITLES = TITLES_MALE | TITLES_FEMALE
+# Titles that also go before a given name: "Monsieur John", "Miss Cynthia", "Sir Walter", "Aunt Emily".
+GIVEN_NAME_TITLES = {"monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
+                     "uncle", "cousin", "dame", "signor", "mlle", "mme"}
 HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
 NAME_WORD = r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[A-Z][a-z]+)?"  # not I'm, H'm
 TITLE_RE = r"(?:" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True)) + r")\.?"
