@@ -86,7 +86,7 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("quotes", type=Path, help="the file `eval/dev.py --quotes` wrote")
-    ap.add_argument("--l2", type=float, default=1.0, help="L2 penalty on the weights")
+    ap.add_argument("--l2", type=float, default=5.0, help="L2 penalty on the weights")
     ap.add_argument("--max-wrong", type=float, default=0.12,
                     help="largest wrong-voice share allowed when choosing the threshold (target: 15%%)")
     ap.add_argument("--write", action="store_true", help=f"write the model trained on every novel to {MODEL}")

@@ -24,10 +24,19 @@ def model() -> dict:
     return json.loads(files(__package__).joinpath("confidence.json").read_text(encoding="utf-8"))
 
 
+# A measurement can mean more for one sieve than another (how far turn-taking counted matters to
+# turn-taking only): these sieves get their own copy of these measurements.
+OWN = ("turn", "alternation", "pronoun", "tag", "vocative", "beat")
+MEASURES = ("chain", "talkers", "present", "near", "share", "narrated", "words", "candidates", "repeat",
+            "addressed")
+
+
 def features(evidence: str, raw: dict[str, float]) -> dict[str, float]:
-    """The model's inputs: the deciding sieve as one-hot, then the sieve's own measurements."""
+    """The model's inputs: the deciding sieve as one-hot, the sieve's own measurements, and their products."""
     out = {f"ev_{e}": float(e == evidence) for e in EVIDENCE}
     out.update(raw)
+    if evidence in OWN:
+        out.update({f"{evidence}*{k}": raw[k] for k in MEASURES if k in raw})
     return out
 
 

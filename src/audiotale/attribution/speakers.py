@@ -161,10 +161,14 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     out: dict[int, Guess] = {}
     # How much of the chapter's tagged talk is each speaker's: a main character is a safer guess.
     tags = Counter(w for w, ev, _ in quote_speaker.values())
-    for t in turns:
+    for n, t in enumerate(turns):
+        prev = turns[n - 1] if n and turns[n - 1].paragraph == t.paragraph - 1 else None
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
             raw = {"rule_conf": conf if who else 0.0, **t.features,
+                   # the same person again in the next paragraph is rare; being just addressed is not
+                   "repeat": float(prev is not None and who is not None and prev.speaker == who),
+                   "addressed": float(prev is not None and who in prev.addressees),
                    "words": min(4.0, math.log1p(len(segs[qi].text.split()))),
                    "narrated": float(any(s.kind is Kind.NARRATION for s in by_para[t.paragraph])),
                    "narrator": float(who == FIRST_PERSON),
