@@ -78,3 +78,17 @@ def test_voices_toml_names_and_aliases_are_characters() -> None:
     assert chars.lookup("the dæmon").name == "Creature"
     assert chars.lookup("the being").name == "Creature"
     assert [c.name for c in chars.all()] == ["Creature"]
+
+
+def test_a_bare_title_names_its_only_bearer() -> None:
+    text = ("Mademoiselle Reisz played. Mademoiselle Reisz bowed to Edna. Edna smiled.\n\n"
+            '"Play again," said Edna.\n\n"No," returned Mademoiselle, with a shrug.\n\n'
+            '"Why not?" Edna asked. "Please."\n\n"Because," said Mademoiselle.\n')
+    assert discover(text).lookup("Mademoiselle").name == "Mademoiselle Reisz"
+
+
+def test_a_title_before_a_given_name_is_that_character() -> None:
+    text = ("John Cavendish came in. John sat down. Poirot looked at John. "
+            "Poirot said that Monsieur John was tired. Monsieur John laughed.\n")
+    chars = discover(text)
+    assert chars.lookup("Monsieur John") is chars.lookup("John")

@@ -156,6 +156,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if full:
             c.name = display.get(full[0], c.name)
     by_alias = {alias: c for c in unique for alias in c.aliases}
+    add_bare_titles(text, by_alias)
     add_descriptions(text, by_alias)
     for name, aliases in known.items():
         target = by_alias.get(norm(name))
@@ -176,6 +177,23 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     counts = Counter({c.name: c.mentions for c in result.all()})
     result.focal = counts.most_common(1)[0][0] if counts else None
     return result
+
+
+_BARE_TITLE = re.compile(r"(?<=[a-z,;] )(" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True))
+                         + r")\b(?![.]?\s+[A-Z])")
+
+
+def add_bare_titles(text: str, by_alias: dict[str, Character]) -> None:
+    """A title alone mid-sentence names the one character who bears it: "returned Mademoiselle"."""
+    used = Counter(m.group(1).lower() for m in _BARE_TITLE.finditer(text))
+    for title, n in used.items():
+        if n < 2 or title in by_alias:
+            continue
+        bearers = {id(c): c for a, c in by_alias.items() if a.split()[0] == title and len(a.split()) > 1}
+        if len(bearers) == 1:
+            c = next(iter(bearers.values()))
+            c.aliases.add(title)
+            by_alias[title] = c
 
 
 def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
