@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .names import (
+    POLITE_TITLES,
     GIVEN_NAME_TITLES,
     FEMALE_NAMES,
     MALE_NAMES,
@@ -138,7 +139,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         surname = c.name.lower()
         titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
         rank = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[1] == surname
-                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - GIVEN_NAME_TITLES)
+                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - POLITE_TITLES)
         if " " not in surname and rank:
             c.name = display.get(rank[0], c.name)  # "Lady Catherine", "Colonel Fitzwilliam"
         elif " " not in surname and titled and any(

@@ -12,6 +12,8 @@ TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princ
 TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "general", "major", "captain"}
 TITLES = TITLES_MALE | TITLES_FEMALE
 # Titles that also go before a given name: "Monsieur John", "Miss Cynthia", "Sir Walter", "Aunt Emily".
+# Forms of address rather than ranks: "Lady Catherine" names a character by rank, "Monsieur John" does not.
+POLITE_TITLES = {"monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
 GIVEN_NAME_TITLES = {"monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
                      "uncle", "cousin", "dame", "signor", "mlle", "mme"}
 HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
