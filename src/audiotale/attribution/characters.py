@@ -209,6 +209,8 @@ def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
                 target = next(iter(titled.values()))
         if target is None:
             target = Character(descriptions.display(form), set(), descriptions.gender_of_noun(key), n)
+        elif target.name.lower() == key and form.startswith("the "):
+            target.name = descriptions.display(form)  # "Footman" is the Footman, as the book says
         for a in descriptions.aliases(form):
             if a not in by_alias:
                 target.aliases.add(a)
