@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomlkit
 from tomlkit.items import Table
@@ -19,6 +20,10 @@ from tomlkit.items import Table
 from . import atomic
 from .datatypes import Voice
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .casting import Role
+    from .pipeline import Script
 
 Check = Callable[[str], None]  # raises ConfigError when the text is not a valid voices.toml
 ROLES = ("narrator", "unknown")  # the tables that are not characters
@@ -152,11 +157,23 @@ def write_cast(path: Path, entries: Iterable[CastEntry], narrator: Voice, unknow
         added.append(e.name)
     others = [n for n in silent if _norm(n) not in taken]
     if others and not existing:
+        doc.add(tomlkit.nl())
         doc.add(tomlkit.comment("Also named in the book, without a line of their own: " + ", ".join(others[:40])
                                 + (" ..." if len(others) > 40 else "")))
     if added or not existing:
         _write(path, doc, check, fresh)
     return added, had
+
+
+def entries_for(script: Script, roles: dict[str, Role]) -> tuple[list[CastEntry], list[str]]:
+    """Every speaker as `cast --write` writes them (most lines first), and the named characters who never speak."""
+    entries = []
+    for r in sorted(roles.values(), key=lambda r: (-r.lines, r.name)):
+        char = script.characters.lookup(r.name)
+        aliases = display_aliases(script.book.text, r.name, char.aliases) if char else ()
+        entries.append(CastEntry(r.name, r.voice, r.lines, r.words, aliases, char.gender if char else None, r.auto))
+    silent = [c.name for c in script.characters.all() if c.name not in roles]
+    return entries, silent
 
 
 def display_aliases(text: str, name: str, forms: Iterable[str]) -> tuple[str, ...]:
@@ -188,11 +205,22 @@ def _read(path: Path) -> tomlkit.TOMLDocument:
 
 
 def _write(path: Path, doc: tomlkit.TOMLDocument, check: Check, fresh: list[Table]) -> None:
-    for table in fresh:  # a blank line after each new table, added last so that its keys go before it
-        table.add(tomlkit.nl())
+    _blank_lines_after(doc, fresh)
     text = tomlkit.dumps(doc)
     check(text)  # never write a file that `render` would refuse
     atomic.write_text(path, text)
+
+
+def _blank_lines_after(doc: tomlkit.TOMLDocument, fresh: list[Table]) -> None:
+    """A blank line after each new table that something follows (tomlkit puts one before each new table)."""
+    keys = [k.key for k, v in doc.body if k is not None]
+    last = keys[-1] if keys else None
+    chars = doc.get("characters")
+    children = list(chars.values()) if isinstance(chars, dict) else []
+    for table in fresh:
+        # New top-level tables go last; a new character goes after the others, before what follows [characters].
+        if children and children[-1] is table and last != "characters":
+            table.add(tomlkit.nl())  # added last, so that the keys set before it stay above it
 
 
 def _table(doc: tomlkit.TOMLDocument, role: str, current: Voice, fresh: list[Table]):
