@@ -111,6 +111,7 @@ def test_review_page_in_chromium(reviewing: tuple[str, Path, subprocess.Popen], 
 
             # Changing a voice writes voices.toml with its comments intact.
             before = voices.read_text(encoding="utf-8")
+            page.click('.role[data-role="Madoka"] select.variant')  # the list is built when it is reached for
             page.select_option('.role[data-role="Madoka"] select.variant', "f4")
             deadline = time.monotonic() + 10
             while 'voice = "en-us+f4"' not in voices.read_text(encoding="utf-8") and time.monotonic() < deadline:

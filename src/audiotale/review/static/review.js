@@ -103,10 +103,26 @@ function showChapters() {
   }));
 }
 
+function lazily(select, current, fill) {
+  // A select shows its current value; the long list is built when someone reaches for it.
+  // (A novel's cast times ~200 voices and variants is ~10,000 options: 200 ms of layout on every load.)
+  select.append(current);
+  select.value = current.value;
+  const full = () => {
+    if (select.dataset.full) return;
+    select.dataset.full = "1";
+    const value = select.value;
+    select.replaceChildren();
+    fill(select);
+    if (![...select.options].some((o) => o.value === value)) select.prepend(current);
+    select.value = value;
+  };
+  for (const event of ["pointerdown", "mousedown", "focus", "keydown"]) select.addEventListener(event, full);
+}
+
 function voiceOptions(select, voice) {
   const espeak = el("optgroup");
   espeak.label = "eSpeak NG";
-  const base = voice.engine === "espeak" ? voice.id.split("+")[0] : "";
   for (const v of state.voices.espeak) {
     const o = el("option", "", `${v.id} (${v.name})`);
     o.value = `espeak:${v.id}`;
@@ -123,13 +139,13 @@ function voiceOptions(select, voice) {
     }
     select.append(piper);
   }
-  select.value = voice.engine === "espeak" ? `espeak:${base.toLowerCase()}` : `${voice.engine}:${voice.model}`;
-  if (!select.value) {  // a voice that is not in the list (a language code, say): keep it selectable
-    const o = el("option", "", voice.engine === "espeak" ? base : `${voice.engine}:${voice.model}`);
-    o.value = voice.engine === "espeak" ? `espeak:${base}` : `${voice.engine}:${voice.model}`;
-    select.prepend(o);
-    select.value = o.value;
-  }
+}
+
+function currentVoice(voice) {
+  const base = voice.engine === "espeak" ? voice.id.split("+")[0].toLowerCase() : "";
+  const known = voice.engine === "espeak" ? state.voices.espeak.find((v) => v.id === base) : null;
+  const label = voice.engine === "espeak" ? (known ? `${base} (${known.name})` : base) : voice.model;
+  return new Option(label, voice.engine === "espeak" ? `espeak:${base}` : `${voice.engine}:${voice.model}`);
 }
 
 function showCast() {
@@ -156,17 +172,13 @@ function roleRow(r, others) {
   const controls = el("div", "controls");
   const voice = el("select", "voice");
   voice.title = "Voice";
-  voiceOptions(voice, r.voice);
+  lazily(voice, currentVoice(r.voice), (select) => voiceOptions(select, r.voice));
   const variant = el("select", "variant");
   variant.title = "eSpeak variant (f: female, m: male)";
-  for (const v of ["", ...state.voices.variants]) {
-    const o = el("option", "", v ? `+${v}` : "no variant");
-    o.value = v;
-    variant.append(o);
-  }
   const current = r.voice.engine === "espeak" ? (r.voice.id.split("+")[1] || "") : "";
-  if (![...variant.options].some((o) => o.value === current)) variant.append(new Option(`+${current}`, current));
-  variant.value = current;
+  lazily(variant, new Option(current ? `+${current}` : "no variant", current), (select) => {
+    for (const v of ["", ...state.voices.variants]) select.append(new Option(v ? `+${v}` : "no variant", v));
+  });
   variant.hidden = r.voice.engine !== "espeak";
   const setVoice = () => {
     const [engine, id] = voice.value.split(/:(.*)/s);
@@ -225,7 +237,11 @@ function roleRow(r, others) {
 // ---- the script --------------------------------------------------------------------------------------------
 
 async function openChapter(number, select) {
-  state.chapter = await api(`api/chapter?n=${number}`);
+  showOpened(await api(`api/chapter?n=${number}`), select);
+}
+
+function showOpened(chapter, select) {
+  state.chapter = chapter;
   state.keys = state.chapter.speakers.slice(0, 9);
   state.selected = null;
   showChapter();
@@ -523,7 +539,10 @@ const player = {
         break;
       }
       // From the click to the first sound: what `bench/review_bench.py` reads.
-      if (n === 0) document.body.dataset.startedMs = String(Math.round(performance.now() - asked));
+      if (n === 0) {
+        document.body.dataset.startedMs = String(Math.round(performance.now() - asked));
+        document.body.dataset.started = String(Number(document.body.dataset.started || 0) + 1);
+      }
       await new Promise((done) => { audio.onended = done; audio.onpause = done; audio.onerror = done; });
       if (Number.isFinite(audio.duration)) total += audio.duration;
       document.body.dataset.lastDuration = total.toFixed(3);
@@ -541,7 +560,7 @@ const player = {
   load(clip) {
     const audio = new Audio(`clip/${clip.key}.wav`);
     audio.preload = "auto";
-    audio.addEventListener("playing", () => { document.body.dataset.playing = "1"; });
+    audio.addEventListener("playing", () => { if (this.audio === audio) document.body.dataset.playing = "1"; });
     return audio;
   },
 };
@@ -572,7 +591,7 @@ document.addEventListener("keydown", async (e) => {
   else if (key === "n") await moveUncertain(1);
   else if (key === "N") await moveUncertain(-1);
   else if (key === " " || key === "p") {
-    if (player.audio || document.body.dataset.playing) player.stop();
+    if (player.audio) player.stop();
     else if (state.selected !== null) player.segment(state.selected);
   } else if ((key === "Enter" || key === "s") && state.selected !== null) picker.open(state.selected);
   else if (/^[1-9]$/.test(key) && state.selected !== null) {
@@ -607,17 +626,20 @@ document.addEventListener("visibilitychange", async () => {
 
 (async function start() {
   try {
-    const [voices, book] = await Promise.all([api("api/voices"), api("api/book")]);
+    // The frame, the voices and the chapter asked for (#3, else the first) all at once.
+    const [wanted, quoteId] = decodeURIComponent(location.hash.slice(1)).split("/");
+    const [voices, book, chapter] = await Promise.all([
+      api("api/voices"), api("api/book"), api(`api/chapter?n=${Number(wanted) || 1}`).catch(() => null)]);
     state.voices = voices;
     showBook(book);
-    const [wanted, quoteId] = decodeURIComponent(location.hash.slice(1)).split("/");
-    const first = state.book.chapters.find((c) => c.number === Number(wanted)) || state.book.chapters[0];
-    if (first) await openChapter(first.number);
+    if (chapter) showOpened(chapter);
+    else if (book.chapters.length) await openChapter(book.chapters[0].number);
     const again = quoteId && state.chapter.segments.find((s) => s.id === quoteId);
     if (again) {
       state.selected = again.i;
       markSelected("center");
     }
+    document.body.dataset.readyMs = String(Math.round(performance.now()));  // since the page was asked for
     document.body.dataset.ready = "1";
   } catch (e) {
     $("#text").replaceChildren(el("p", "loading", `Cannot load the book: ${e.message}`));
