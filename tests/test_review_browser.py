@@ -49,7 +49,8 @@ def reviewing(tmp_path: Path, isolated_cache: Path) -> Iterator[tuple[str, Path,
     shutil.copy(ROOT / "voices.toml", tmp_path / "voices.toml")
     proc = subprocess.Popen([sys.executable, "-m", "audiotale", "review", book.name], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "AUDIOTALE_CACHE_DIR": str(isolated_cache), "CI": "true"})
+                            env={**os.environ, "AUDIOTALE_CACHE_DIR": str(isolated_cache), "CI": "true"},
+                            preexec_fn=_as_from_a_terminal)
     try:
         first = proc.stdout.readline()
         m = re.search(r"open (http://127\.0\.0\.1:\d+/\S+/)$", first.strip())
@@ -59,6 +60,11 @@ def reviewing(tmp_path: Path, isolated_cache: Path) -> Iterator[tuple[str, Path,
         if proc.poll() is None:
             proc.kill()
         proc.wait(10)
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it (this test process may ignore SIGINT, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_review_page_in_chromium(reviewing: tuple[str, Path, subprocess.Popen], request: pytest.FixtureRequest,
