@@ -58,6 +58,14 @@ class Client:
         return json.loads(data)
 
 
+@pytest.fixture(autouse=True)
+def fresh_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review synthesizes in this process: start each test without engines made by another."""
+    from audiotale import synthesis
+
+    monkeypatch.setattr(synthesis, "_worker_engines", {})
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     shutil.copy(DEMO, tmp_path / "the-last-cake.txt")
@@ -378,3 +386,23 @@ def test_atomic_write_keeps_permissions(tmp_path: Path) -> None:
     os.chmod(p, 0o640)
     atomic.write_text(p, "new\n")
     assert p.read_text(encoding="utf-8") == "new\n" and (p.stat().st_mode & 0o777) == 0o640
+
+
+def test_an_engine_failure_reaches_the_page_as_its_reason(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiotale import synthesis
+    from audiotale.errors import EngineError
+
+    class Broken:
+        def render(self, text: str, voice: object, wav: Path) -> None:
+            raise EngineError("eSpeak NG failed to start: no audio data; run `make install`")
+
+    monkeypatch.setitem(synthesis.ENGINES, "espeak", Broken)
+    clips = client.post("api/sample", {"role": "Madoka"})["clips"]
+    status, body, _ = client.request("GET", f"clip/{clips[0]['key']}.wav")
+    assert (status, body) == (500, b"eSpeak NG failed to start: no audio data; run `make install`\n")
+
+
+def test_an_edit_of_the_book_is_seen(client: Client, book: Path) -> None:
+    assert client.get("api/book")["counts"]["quotes"] == 41
+    book.write_text(book.read_text(encoding="utf-8") + '\n"One more line," said Madoka.\n', encoding="utf-8")
+    assert client.get("api/book")["counts"]["quotes"] == 42

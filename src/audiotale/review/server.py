@@ -175,8 +175,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _clip(self, key: str) -> None:
         try:
             wav = self.server.review.clip(key)
-        except AudiotaleError as e:
-            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, f"{e}\n".encode(), "text/plain")
+        except AudiotaleError as e:  # the engine failed on this line: the page shows the reason
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, f"{e}\n".encode(), "text/plain; charset=utf-8")
+            return
+        except Exception as e:
+            log.exception("review: clip %s failed", key)
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error ({type(e).__name__}: {e})\n".encode(),
+                       "text/plain; charset=utf-8")
             return
         if wav is None:
             self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain")

@@ -68,7 +68,7 @@ class Review:
         self._variants = {v.lower() for v in espeak.espeak_variants()}
         self._espeak: list[espeak.VoiceInfo] | None = None
         self._lock = threading.RLock()
-        self._stamps: tuple[_Stamp | None, _Stamp | None] | None = None
+        self._stamps: tuple[_Stamp | None, ...] | None = None
         self._cast: Cast = casting.load_cast(None)
         self._names_key: tuple | None = None
         self._plain: pipeline.Script | None = None  # attribution before corrections, per set of known names
@@ -84,11 +84,12 @@ class Review:
     # -- reading ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read whichever of the two files changed on disk since last time."""
+        """Re-read whichever of the two files (or the book itself) changed on disk since last time."""
         with self._lock:
-            stamps = (_Stamp.of(self.voices_path), _Stamp.of(self.fixes_path))
+            stamps = (_Stamp.of(self.voices_path), _Stamp.of(self.fixes_path), _Stamp.of(self.book_path))
             if stamps == self._stamps:
                 return
+            book_changed = self._stamps is not None and stamps[2] != self._stamps[2]
             self._stamps = stamps
             self.version += 1
             try:
@@ -97,7 +98,7 @@ class Review:
             except ConfigError as e:  # keep the last good cast; the page shows the line
                 self.errors["voices"] = str(e)
             names = (tuple(sorted(self._cast.characters)), tuple(sorted((k, tuple(v)) for k, v in self._cast.aliases.items())))
-            if self._plain is None or names != self._names_key:
+            if self._plain is None or names != self._names_key or book_changed:
                 self._plain = pipeline.attribute_script(self.book_path, self._cast)
                 self._names_key = names
             try:

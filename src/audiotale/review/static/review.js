@@ -535,7 +535,7 @@ const player = {
       try {
         await audio.play();
       } catch (e) {
-        if (run === this.run) problem(`cannot play: ${e.message}`);
+        if (run === this.run) problem(`cannot play ${who}'s line: ${await whyNot(audio.src, e)}`);
         break;
       }
       // From the click to the first sound: what `bench/review_bench.py` reads.
@@ -564,6 +564,15 @@ const player = {
     return audio;
   },
 };
+
+async function whyNot(url, error) {
+  // The audio element only says it failed; the server says why (an engine error, say).
+  try {
+    const response = await fetch(url);
+    if (!response.ok) return (await response.text()).trim();
+  } catch (e) { /* the server is gone: the browser's own words below */ }
+  return error.message;
+}
 
 function status(text) {
   $("#status").textContent = text;
