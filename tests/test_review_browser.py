@@ -47,10 +47,15 @@ def reviewing(tmp_path: Path, isolated_cache: Path) -> Iterator[tuple[str, Path,
     book = tmp_path / "the-last-cake.txt"
     shutil.copy(DEMO, book)
     shutil.copy(ROOT / "voices.toml", tmp_path / "voices.toml")
-    proc = subprocess.Popen([sys.executable, "-m", "audiotale", "review", book.name], cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "AUDIOTALE_CACHE_DIR": str(isolated_cache), "CI": "true"},
-                            preexec_fn=_as_from_a_terminal)
+    # Ctrl-C as a terminal delivers it: this test process may ignore SIGINT by now, and a child inherits
+    # an ignored signal (a Python handler, on the contrary, is reset to the default in the child).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "audiotale", "review", book.name], cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "AUDIOTALE_CACHE_DIR": str(isolated_cache), "CI": "true"})
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         first = proc.stdout.readline()
         m = re.search(r"open (http://127\.0\.0\.1:\d+/\S+/)$", first.strip())
@@ -60,11 +65,6 @@ def reviewing(tmp_path: Path, isolated_cache: Path) -> Iterator[tuple[str, Path,
         if proc.poll() is None:
             proc.kill()
         proc.wait(10)
-
-
-def _as_from_a_terminal() -> None:
-    """Ctrl-C as a terminal delivers it (this test process may ignore SIGINT, and children inherit that)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_review_page_in_chromium(reviewing: tuple[str, Path, subprocess.Popen], request: pytest.FixtureRequest,

@@ -33,6 +33,21 @@ HEADER = """\
 """
 
 
+def checker(path: Path) -> Check:
+    """What `render` checks in a voices.toml at `path`, eSpeak NG's voices included, as a Check."""
+    import tomllib
+
+    from . import casting
+    from .engines import espeak
+
+    known, variants = espeak.espeak_voice_ids(), {v.lower() for v in espeak.espeak_variants()}
+
+    def check(text: str) -> None:
+        casting.parse_cast(tomllib.loads(text), path, text, known, variants)
+
+    return check
+
+
 def voice_settings(voice: Voice) -> dict[str, object]:
     """A Voice as the keys of a voices.toml table."""
     if voice.engine == "espeak":
@@ -50,7 +65,8 @@ def set_voice(path: Path, role: str, changes: dict[str, object], current: Voice,
 
     A role without a table gets one, starting from `current` (the voice it has now).
     """
-    doc, fresh = _read(path), []
+    doc = _read(path)
+    fresh: list[Table] = []  # tables this edit creates
     table = _table(doc, role, current, fresh)
     engine = changes.get("engine")
     if engine == "espeak":
@@ -71,7 +87,8 @@ def merge(path: Path, name: str, into: str, into_voice: Voice, check: Check) -> 
     """Make `name` an alias of `into`: its table (if any) goes, its names join `into`'s aliases."""
     if name == into:
         raise ConfigError(f'cannot merge "{name}" into itself')
-    doc, fresh = _read(path), []
+    doc = _read(path)
+    fresh: list[Table] = []  # tables this edit creates
     chars = doc.get("characters", {})
     gone = chars.get(name, {}) if isinstance(chars, dict) else {}
     target = _table(doc, into, into_voice, fresh)
@@ -87,7 +104,8 @@ def rename(path: Path, name: str, to: str, voice: Voice, check: Check) -> None:
     to = " ".join(to.split())
     if not to or to.lower() in ROLES:
         raise ConfigError(f'"{to}" cannot name a character; choose another name')
-    doc, fresh = _read(path), []
+    doc = _read(path)
+    fresh: list[Table] = []  # tables this edit creates
     chars = doc.get("characters")
     if isinstance(chars, dict) and to in chars:
         raise ConfigError(f'voices.toml already has [characters."{to}"]; merge the two instead')
@@ -132,7 +150,8 @@ def write_cast(path: Path, entries: Iterable[CastEntry], narrator: Voice, unknow
     """
     entries = list(entries)
     existing = path.is_file()
-    doc, fresh = _read(path), []
+    doc = _read(path)
+    fresh: list[Table] = []  # tables this edit creates
     if not existing:
         fresh.append(_add_table(doc, "narrator", voice_settings(narrator), "the voice that reads the story"))
         fresh.append(_add_table(doc, "unknown", voice_settings(unknown), "quotes nobody could be credited with"))

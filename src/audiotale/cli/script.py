@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 
 import click
 
 from .. import casting, pipeline, voicesfile
 from ..datatypes import Kind
-from ..engines import espeak
 from .app import cli, debug, load_cast, user_errors, voices_option
 
 
@@ -86,13 +84,7 @@ def cast(input: Path, voices: Path | None, fmt: str, write: Path | None) -> None
 def _write_cast(path: Path, sc: pipeline.Script, roles: dict, c: casting.Cast) -> None:
     existed = path.is_file()
     entries, silent = voicesfile.entries_for(sc, roles)
-    known = espeak.espeak_voice_ids()
-    variants = {v.lower() for v in espeak.espeak_variants()}
-
-    def check(text: str) -> None:
-        casting.parse_cast(tomllib.loads(text), path, text, known, variants)
-
-    added, had = voicesfile.write_cast(path, entries, c.narrator, c.unknown, check, silent)
+    added, had = voicesfile.write_cast(path, entries, c.narrator, c.unknown, voicesfile.checker(path), silent)
     if not existed:
         click.echo(f"wrote {path}: the narrator, the unknown voice and {len(added)} character(s)")
     elif added:

@@ -15,6 +15,7 @@ import os
 import secrets
 import sys
 import webbrowser
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
@@ -73,7 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: ReviewServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:  # the stdlib's names
         log.debug("%s %s", self.address_string(), format % args)
 
     # -- the gate -------------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- methods ----------------------------------------------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         route = self._route()
         if route is None:
             return
@@ -117,25 +118,25 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, b"Not found\n", "text/plain")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         route = self._route()
         if route is None:
             return
         path, _ = route
-        length = (self.headers.get("Content-Length") or "0").strip()
-        length = int(length) if length.isdigit() else MAX_BODY + 1
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        length = int(declared) if declared.isdigit() else MAX_BODY + 1
         if length > MAX_BODY:
             self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"Too large\n", "text/plain")
             return
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
             if not isinstance(body, dict):
-                raise ValueError("not an object")
-        except ValueError:
+                raise TypeError("not an object")
+        except (ValueError, TypeError):
             self._json(HTTPStatus.BAD_REQUEST, {"error": "the request is not a JSON object"})
             return
         review = self.server.review
-        actions = {
+        actions: dict[str, Callable[[], object]] = {
             "api/speaker": lambda: review.set_speaker(str(body["id"]), body.get("speaker"),
                                                       bool(body.get("automatic"))),
             "api/voice": lambda: review.set_voice(str(body["role"]), dict(body.get("changes") or {})),
@@ -150,10 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._answer(lambda: action() or {"ok": True, "version": review.version})
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"Method not allowed\n", "text/plain")
 
-    do_DELETE = do_PATCH = do_PUT  # noqa: N815
+    do_DELETE = do_PATCH = do_PUT
 
     # -- answers ----------------------------------------------------------------------------------------------
 

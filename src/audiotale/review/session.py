@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import tomllib
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -66,6 +65,7 @@ class Review:
         self.cache_dir = cache_dir or cache.default_dir()
         self._known = espeak.espeak_voice_ids()
         self._variants = {v.lower() for v in espeak.espeak_variants()}
+        self._check = voicesfile.checker(self.voices_path)  # never write what `render` would refuse
         self._espeak: list[espeak.VoiceInfo] | None = None
         self._lock = threading.RLock()
         self._stamps: tuple[_Stamp | None, ...] | None = None
@@ -300,14 +300,6 @@ class Review:
         if not self.voices_path.is_file():
             return casting.load_cast(None)
         return casting.load_cast(self.voices_path, self._known, self._variants)
-
-    def _check(self, text: str) -> None:
-        """A voices.toml text `render` would accept, or ConfigError."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:  # pragma: no cover - tomlkit writes valid TOML
-            raise ConfigError(f"{self.voices_path}: the edit would not be valid TOML ({e})") from e
-        casting.parse_cast(data, self.voices_path, text, self._known, self._variants)
 
     def _editable_role(self, role: str) -> Voice:
         """The voice `role` has now, if voices.toml can be edited and `role` is current; else ReviewError."""
