@@ -406,3 +406,11 @@ def test_an_edit_of_the_book_is_seen(client: Client, book: Path) -> None:
     assert client.get("api/book")["counts"]["quotes"] == 41
     book.write_text(book.read_text(encoding="utf-8") + '\n"One more line," said Madoka.\n', encoding="utf-8")
     assert client.get("api/book")["counts"]["quotes"] == 42
+
+
+def test_a_clip_dropped_by_a_newer_click_is_still_served_to_whoever_asks(client: Client, book: Path) -> None:
+    narration = [s for s in script_of(book).segments if s.kind is Kind.NARRATION and len(s.text) > 400]
+    first = client.post("api/play", {"chapter": 1, "index": narration[0].index})["clips"]
+    client.post("api/play", {"chapter": 1, "index": narration[1].index})  # cancels what the first queued
+    for clip in first:
+        assert client.request("GET", f"clip/{clip['key']}.wav")[0] == 200

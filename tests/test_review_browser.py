@@ -124,10 +124,16 @@ def test_review_page_in_chromium(reviewing: tuple[str, Path, subprocess.Popen], 
                 time.sleep(0.05)
             assert voices.read_text(encoding="utf-8") == before.replace('voice = "en-us+f2"', 'voice = "en-us+f4"')
             assert "# the clearest eSpeak NG voice" in voices.read_text(encoding="utf-8")
+            before = voices.read_text(encoding="utf-8")
 
-            # A reload shows what the files say, at the same quote.
+            # A reload shows what the files say, at the same quote; a number typed just before it is kept.
+            page.fill('.role[data-role="Kazumi"] input.pitch', "57")
             page.reload()
             page.wait_for_selector("body[data-ready]", state="attached", timeout=20000)
+            deadline = time.monotonic() + 10  # sent as the page went away: it may land after the new page asked
+            while "pitch = 57" not in voices.read_text(encoding="utf-8") and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert voices.read_text(encoding="utf-8") == before.replace("pitch = 55", "pitch = 57")
             assert page.inner_text('#counts [data-k="corrected"] b') == "2"
             assert page.input_value('.role[data-role="Madoka"] select.variant') == "f4"
             assert page.get_attribute("#text .seg.quote.selected", "data-id") == next_id

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,14 +260,21 @@ class Review:
 
     def clip(self, key: str) -> bytes | None:
         """The WAV of a clip the page was given (synthesized on demand); None for any other key."""
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is None:
-                return None
-            fut = self._clips.get(key)
-            if fut is None or fut.cancelled() or (fut.done() and fut.exception() is not None):
-                fut = self._clips[key] = self._synth.submit(clip_wav, job, self.cache_dir)
-        return fut.result()
+        while True:
+            with self._lock:
+                job = self._jobs.get(key)
+                if job is None:
+                    return None
+                fut = self._clips.get(key)
+                if fut is None or fut.cancelled() or (fut.done() and fut.exception() is not None):
+                    try:
+                        fut = self._clips[key] = self._synth.submit(clip_wav, job, self.cache_dir)
+                    except RuntimeError:  # shutting down
+                        return None
+            try:
+                return fut.result()
+            except CancelledError:  # a newer click dropped it from the queue; this request still wants it
+                continue
 
     def warm_up(self) -> None:
         """Start the narrator's engine in the background, so the first click plays at once."""

@@ -198,7 +198,12 @@ function roleRow(r, others) {
     input.min = lo;
     input.max = hi;
     input.value = r.voice[key];
-    input.addEventListener("change", () => change("api/voice", { role: r.role, changes: { [key]: Number(input.value) } }));
+    input.dataset.saved = input.value;
+    input.dataset.role = r.role;
+    input.addEventListener("change", () => {
+      input.dataset.saved = input.value;
+      change("api/voice", { role: r.role, changes: { [key]: Number(input.value) } });
+    });
     label.append(input);
     controls.append(label);
   }
@@ -618,6 +623,15 @@ document.addEventListener("keydown", async (e) => {
   else if (key === "Escape") player.stop();
   else return;
   if (handled) e.preventDefault();
+});
+
+// A number typed and not yet committed (no Enter, no blur) when the tab closes or reloads is sent anyway.
+window.addEventListener("pagehide", () => {
+  const input = document.activeElement;
+  if (!input || !input.dataset || input.dataset.saved === undefined || input.value === input.dataset.saved) return;
+  const key = input.classList.contains("rate") ? "rate" : "pitch";
+  const body = JSON.stringify({ role: input.dataset.role, changes: { [key]: Number(input.value) } });
+  navigator.sendBeacon("api/voice", new Blob([body], { type: "application/json" }));
 });
 
 $("#help-button").addEventListener("click", () => { $("#help").hidden = !$("#help").hidden; });
