@@ -10,6 +10,7 @@ import shutil
 import threading
 import wave
 from collections.abc import Iterator
+from enum import Enum
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -164,10 +165,13 @@ def test_book_counts_and_chapter_match_the_script(client: Client, book: Path) ->
 
 
 def test_a_segment_kind_the_page_does_not_know_is_passed_on_as_text() -> None:
+    class Reason(str, Enum):
+        ILLUSTRATION = "illustration"
+
     skipped = SimpleNamespace(index=3, kind=SimpleNamespace(value="skipped"), text="[Illustration]", paragraph=2,
-                              scene_break_before=False, reason="illustration caption")
+                              scene_break_before=False, reason=Reason.ILLUSTRATION)
     assert _segment(skipped) == {"i": 3, "kind": "skipped", "text": "[Illustration]", "paragraph": 2,
-                                 "scene": False, "reason": "illustration caption"}
+                                 "scene": False, "reason": "illustration"}
 
 
 # -- writing the corrections file -----------------------------------------------------------------------------------

@@ -380,5 +380,5 @@ def _segment(s: Segment) -> dict:
                     "evidence": s.evidence, "uncertain": _uncertain(s)})
     reason = getattr(s, "reason", None)
     if reason:
-        out["reason"] = str(reason)
+        out["reason"] = str(getattr(reason, "value", reason))  # an Enum's value: "illustration"
     return out
