@@ -66,3 +66,8 @@ def speakers_of(tmp_path: Path):
         return [s.speaker for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE]
 
     return read
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-screenshot", action="store_true",
+                     help="test_review_browser also writes docs/review.png for the README")

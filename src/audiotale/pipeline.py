@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,11 @@ class Script:
 
 def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
     """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
+    return apply_corrections(attribute_script(path, cast), fixes or corrections.default_path(Path(path)))
+
+
+def attribute_script(path: Path, cast: Cast | None = None) -> Script:
+    """Stages 1-3 as the program sees them, before a person's corrections."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
@@ -44,12 +49,6 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         known.setdefault(name, [])
     chars = attribution.discover(book.text, known)
     segs = corrections.with_ids(attribution.attribute_book(book.text, segment_book(book, chs), chars))
-    fixes = fixes or corrections.default_path(Path(path))
-    if fixes.is_file():
-        wanted = corrections.load(fixes)
-        known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
-        canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
-        segs = corrections.apply(segs, canonical)
     return Script(book, chs, segs, chars)
 
 
@@ -63,6 +62,17 @@ def segment_book(book: Book, chs: list[Chapter]) -> list[tuple[list[Segment], se
             paragraph = found[-1].paragraph + 1
         out.append((found, segments.continued_quotes(book.text, ch, 0)))
     return out
+
+
+def apply_corrections(script: Script, fixes: Path) -> Script:
+    """The script with the speakers of a corrections file (when it exists); names may be aliases."""
+    if not fixes.is_file():
+        return script
+    chars = script.characters
+    wanted = corrections.load(fixes)
+    known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
+    canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
+    return replace(script, segments=corrections.apply(script.segments, canonical))
 
 
 def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
