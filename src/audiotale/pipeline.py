@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, cache, casting, chapters, corrections, loading, segments, synthesis
+from . import attribution, autocast, cache, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
@@ -43,6 +43,8 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
     for name in (cast.characters if cast else {}):
         known.setdefault(name, [])
     chars = attribution.discover(book.text, known)
+    if cast:
+        casting.set_genders(cast, chars)  # "said he" finds a character voices.toml calls male
     segs: list[Segment] = []
     paragraph = 0
     for ch in chs:
@@ -52,12 +54,14 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         cont = segments.continued_quotes(book.text, ch, 0)
         segs.extend(attribution.attribute(found, book.text, chars, cont))
     segs = corrections.with_ids(attribution.name_first_person(segs, chars))
-    fixes = fixes or corrections.default_path(Path(path))
-    if fixes.is_file():
+    if fixes is not None or corrections.default_path(Path(path)).is_file():  # a named file must exist
+        fixes = fixes or corrections.default_path(Path(path))
         wanted = corrections.load(fixes)
         known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
         canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
-        segs = corrections.apply(segs, canonical)
+        segs = corrections.apply(segs, canonical, fixes)
+    for problem in casting.unmatched(cast, book.text, chars, segs) if cast else []:
+        log.warning("%s", problem)
     return Script(book, chs, segs, chars)
 
 
@@ -73,7 +77,12 @@ def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
     for name in lines:
         c = script.characters.lookup(name)
         stats[name] = (lines[name], words[name], c.gender if c else None)
-    return casting.assign_voices(cast, stats)
+    size = autocast.pools(cast.auto_engine).size
+    placements = autocast.place_speakers(script.book.text, script.segments, stats, size)
+    roles = casting.assign_voices(cast, stats, placements)
+    for problem in casting.clashes(cast, roles, placements):
+        log.warning("%s", problem)
+    return roles
 
 
 def default_cache_dir() -> Path:
@@ -111,6 +120,7 @@ def render_book(
     progress: Callable[[Progress], None] | None = None,
     options: export.OutputOptions | None = None,
     cache_max: int | None = None,
+    corrections: Path | None = None,
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
@@ -119,7 +129,7 @@ def render_book(
     bitrate, sample_rate = export.QUALITIES[options.quality]
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache_dir or default_cache_dir()
-    script = read_script(path, cast)
+    script = read_script(path, cast, corrections)
     roles = roles_for(script, cast)
     report = progress or (lambda p: None)
     by_chapter: dict[int, list[Segment]] = {}
