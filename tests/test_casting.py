@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,13 @@ def test_overlong_sentences_are_split_at_clauses_and_nothing_is_lost() -> None:
     assert all(p.endswith(",") for p in pieces[:-1])
     word = "x" * 5000
     assert "".join(casting.split_long(word)) == word
+
+
+def test_every_voices_toml_table_and_key_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for table in casting.TOP_KEYS - {"characters"}:
+        assert f"[{table}]" in readme, table
+    assert "[characters." in readme
+    for key in casting.VOICE_KEYS | casting.CHARACTER_KEYS | casting.PAUSE_KEYS | casting.AUTO_KEYS | {"title", "author"}:
+        assert re.search(rf"`{key}`|^{key} = ", readme, re.MULTILINE), key
+    assert "../shared" not in readme
