@@ -96,39 +96,37 @@ class Placement:
 
 def place_speakers(text: str, segments: list[Segment], speakers: Iterable[str], size: int) -> dict[str, Placement]:
     """A slot for each speaker (0..size-1), different from the slots of higher-ranked scene-mates."""
+    speakers = list(speakers)
     book = attribution.discover(text)  # voices.toml's names and aliases left out on purpose: see above
-    people = book.all()
+    people = sorted(book.all(), key=lambda c: (-c.mentions, c.name))  # the rank: how often the text names them
     places = _mentions(text, people)
-    rank = {c.name: i for i, c in enumerate(sorted(people, key=lambda c: (-c.mentions, c.name)))}
-    node_of: dict[str, str] = {}  # speaker -> the text's character it is
-    for name in sorted(speakers, key=lambda n: (book.lookup(n) is None or book.lookup(n).name != n, n)):
-        c = book.lookup(name)
-        if c is not None and c.name not in node_of.values():
-            node_of[name] = c.name
-    # Speakers the text does not reveal (named only by corrections or voices.toml) come after the
+    node_of = _text_characters(book, speakers)
+    # Speakers the text does not reveal (named only by corrections or voices.toml) rank after the
     # others and are placed by where they speak.
-    extra = sorted(n for n in speakers if n not in node_of)
-    spoken: dict[str, list[int]] = defaultdict(list)
-    for s in segments:
-        if s.kind is Kind.DIALOGUE and s.speaker in extra:
-            spoken[s.speaker].append(s.start)
-    for i, name in enumerate(extra):
-        rank[name] = len(rank) + i
-        places[name] = sorted(spoken[name])
+    for name in sorted(n for n in speakers if n not in node_of):
+        node_of[name] = name if name not in places else f"{name} (speaker)"
+        places[node_of[name]] = sorted(s.start for s in segments if s.kind is Kind.DIALOGUE and s.speaker == name)
     weights = _shared_scenes(places)
-    order = sorted(places, key=lambda n: rank[n])
     slots: dict[str, int] = {}
-    for name in order:
-        slots[name] = _choose(name, size, {n: w for n, w in weights[name].items() if n in slots}, slots)
+    for node in places:  # in rank order: dicts keep it
+        mates = {n: w for n, w in weights[node].items() if n in slots}
+        slots[node] = _choose(node, size, mates, slots)
     genders = {c.name: c.gender for c in people}
-    result: dict[str, Placement] = {}
-    node_to_speaker = {node: sp for sp, node in node_of.items()}
-    for name in speakers:
-        node = node_of.get(name, name)
-        mates = {node_to_speaker.get(n, n): w for n, w in weights[node].items()
-                 if node_to_speaker.get(n, n) in speakers}
-        result[name] = Placement(slots[node], genders.get(node), mates)
-    return result
+    speaker_of = {node: name for name, node in node_of.items()}
+    return {name: Placement(slots[node_of[name]], genders.get(node_of[name]),
+                            {speaker_of[n]: w for n, w in weights[node_of[name]].items() if n in speaker_of})
+            for name in speakers}
+
+
+def _text_characters(book: attribution.Characters, speakers: list[str]) -> dict[str, str]:
+    """Speaker -> the character the text alone knows them as; one speaker per character (exact names first)."""
+    found: dict[str, str] = {}
+    exact = {n for n in speakers if (c := book.lookup(n)) is not None and c.name == n}
+    for name in sorted(speakers, key=lambda n: (n not in exact, n)):
+        c = book.lookup(name)
+        if c is not None and c.name not in found.values():
+            found[name] = c.name
+    return found
 
 
 def preference(name: str, size: int) -> list[int]:
@@ -152,7 +150,7 @@ def _choose(name: str, size: int, mates: dict[str, int], slots: dict[str, int]) 
 
 
 def _mentions(text: str, people: list[attribution.Character]) -> dict[str, list[int]]:
-    """Where each character's names occur in the text (capitalized, whole words), in order."""
+    """Where each character's names occur in the text (capitalized, whole words), keyed in `people`'s order."""
     form_of: dict[str, str] = {}
     for c in people:
         for alias in c.aliases:
