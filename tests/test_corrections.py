@@ -167,3 +167,15 @@ def test_render_reads_corrections_option(tmp_path: Path, fake_engine: None, monk
     assert again.exit_code == 0, again.output
     # The three fragments of one utterance change voice; one chapter is encoded again.
     assert "3 clip(s) synthesized, 1 chapter(s) encoded" in again.output
+
+
+def test_a_correction_naming_nobody_in_the_book_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from audiotale import casting
+
+    book = write(tmp_path, INTERRUPTED)
+    qid = dialogue(book)[3].quote_id
+    write(tmp_path, f'"{qid}" = "Bobb"\n', "b.corrections.toml")
+    with caplog.at_level(logging.WARNING):
+        fixed = [s for s in pipeline.read_script(book, casting.load_cast(None)).segments if s.kind is Kind.DIALOGUE]
+    assert fixed[3].speaker == "Bobb"  # the name is kept (it may be a new character) but not silently
+    assert 'a correction names "Bobb", who is nowhere in the book; did you mean "Bob"?' in caplog.text
