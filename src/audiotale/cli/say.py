@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from .. import cache
+from .. import cache, casting, preview
+from ..engines import espeak
 from ..errors import ConfigError, EngineError
 from .app import cli, corrections_option, debug, load_cast, user_errors, voices_option
 
@@ -35,11 +37,6 @@ def say(text: str, voice_id: str | None, character: str | None, book: Path | Non
 
     Without --voice or --character, TEXT is read in the narrator's voice.
     """
-    from dataclasses import replace
-
-    from .. import casting, preview
-    from ..engines import espeak
-
     with user_errors(debug()):
         if voice_id is not None and character is not None:
             raise ConfigError("give --voice or --character, not both")
