@@ -7,7 +7,8 @@ clips synthesized and chapters encoded, as `audiotale render` reports them, besi
 should cost: the lines whose words or voice changed, sorted by why. A line re-rendered for no
 reason the step gives ("automatic voice moved") is a failure.
 
-    python bench/steer.py BOOK.epub                   # Frankenstein's defaults below
+    python bench/steer.py                             # Frankenstein (Project Gutenberg EPUB), defaults below
+    make bench-steer
     python bench/steer.py BOOK.epub --work /tmp/steer --cache-dir .cache/steer --jobs 2
 
 The cache folder is emptied first; renders go through `python -m audiotale render`.
@@ -25,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BOOK = ROOT.parent / "shared" / "books" / "epub" / "frankenstein-pg84.epub"
 sys.path.insert(0, str(ROOT / "src"))
 
 from audiotale import casting, corrections, pipeline  # noqa: E402
@@ -93,7 +95,7 @@ def render(book: Path, out: Path, voices: Path | None, cache: Path, jobs: int) -
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("book", type=Path)
+    ap.add_argument("book", type=Path, nargs="?", default=DEFAULT_BOOK)
     ap.add_argument("--work", type=Path, default=Path("/tmp/audiotale-steer"))
     ap.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "steer")
     ap.add_argument("--jobs", type=int, default=2)
