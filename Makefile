@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-piper bench-steer clean eval
+.PHONY: demo test install bench bench-piper bench-review bench-steer clean eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ bench: $(STAMP)
 
 bench-piper: $(STAMP)
 	$(BIN)/python bench/piper_bench.py
+
+# `audiotale review` on Pride and Prejudice in headless Chromium: time to the first chapter, click to sound.
+bench-review: $(STAMP)
+	$(BIN)/python bench/review_bench.py
 
 # A user steering a cast on Frankenstein: does each render redo only what they changed?
 bench-steer: $(STAMP)

@@ -52,3 +52,8 @@ def story(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return p
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-screenshot", action="store_true",
+                     help="test_review_browser also writes docs/review.png for the README")

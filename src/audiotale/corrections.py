@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from . import atomic
 from .configfile import line_of, read_toml
 from .datatypes import Kind, Segment
 from .errors import ConfigError
@@ -149,6 +150,43 @@ def load(path: Path) -> dict[str, str | None]:
             raise ConfigError(f'{where}: "{key}" must be a speaker name in quotes, e.g. "{key}" = "Elizabeth"')
         result[key.strip()] = None if value.strip().lower() in UNKNOWN else value.strip()
     return result
+
+
+HEADER = """\
+# Who says which quote, by quote id (`audiotale script` shows the ids). Read by `audiotale script`
+# and `audiotale render`; `audiotale review` writes it. "unknown" means the [unknown] voice.
+"""
+
+
+def set_speaker(path: Path, quote_id: str, speaker: str | None) -> None:
+    """Write one quote's speaker into a corrections file (None: "unknown"), keeping all else in it."""
+    _edit(path, quote_id, "unknown" if speaker is None else speaker)
+
+
+def forget(path: Path, quote_id: str) -> None:
+    """Drop one quote's correction, so attribution decides again; the rest of the file stays as it is."""
+    _edit(path, quote_id, None)
+
+
+def _edit(path: Path, quote_id: str, value: str | None) -> None:
+    import tomlkit  # round-trips the person's comments and order
+    from tomlkit.items import KeyType, SingleKey
+
+    if path.is_file():
+        load(path)  # a broken file is reported, never overwritten
+        doc = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
+    else:
+        doc = tomlkit.parse(HEADER)
+    speakers = doc.get("speakers")
+    table = speakers if isinstance(speakers, dict) else doc
+    if value is None:
+        if quote_id in table:
+            del table[quote_id]
+    else:
+        table[SingleKey(quote_id, KeyType.Basic)] = value  # quoted, as people write them: "3f9a0c1e" = ...
+    if value is None and not path.is_file():
+        return
+    atomic.write_text(path, tomlkit.dumps(doc))
 
 
 def apply(segments: list[Segment], fixes: dict[str, str | None], source: Path | None = None) -> list[Segment]:

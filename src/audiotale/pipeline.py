@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,19 @@ class Script:
 
 
 def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
-    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
+    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections.
+
+    `fixes` names a corrections file that must exist; without it, the book's own is read if present.
+    """
+    script = attribute_script(path, cast)
+    script = apply_corrections(script, fixes or corrections.default_path(Path(path)), required=fixes is not None)
+    for problem in casting.unmatched(cast, script.book.text, script.characters, script.segments) if cast else []:
+        log.warning("%s", problem)
+    return script
+
+
+def attribute_script(path: Path, cast: Cast | None = None) -> Script:
+    """Stages 1-3 as the program sees them, before a person's corrections."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
@@ -54,15 +66,18 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         cont = segments.continued_quotes(book.text, ch, 0)
         segs.extend(attribution.attribute(found, book.text, chars, cont))
     segs = corrections.with_ids(attribution.name_first_person(segs, chars))
-    if fixes is not None or corrections.default_path(Path(path)).is_file():  # a named file must exist
-        fixes = fixes or corrections.default_path(Path(path))
-        wanted = corrections.load(fixes)
-        known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
-        canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
-        segs = corrections.apply(segs, canonical, fixes)
-    for problem in casting.unmatched(cast, book.text, chars, segs) if cast else []:
-        log.warning("%s", problem)
     return Script(book, chs, segs, chars)
+
+
+def apply_corrections(script: Script, fixes: Path, required: bool = False) -> Script:
+    """The script with the speakers of a corrections file (when it exists); names may be aliases."""
+    if not fixes.is_file() and not required:
+        return script
+    chars = script.characters
+    wanted = corrections.load(fixes)
+    known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
+    canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
+    return replace(script, segments=corrections.apply(script.segments, canonical, fixes))
 
 
 def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
@@ -120,7 +135,7 @@ def render_book(
     progress: Callable[[Progress], None] | None = None,
     options: export.OutputOptions | None = None,
     cache_max: int | None = None,
-    corrections: Path | None = None,
+    fixes: Path | None = None,  # a corrections file (default: the book's own, if present)
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
@@ -129,7 +144,7 @@ def render_book(
     bitrate, sample_rate = export.QUALITIES[options.quality]
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache_dir or default_cache_dir()
-    script = read_script(path, cast, corrections)
+    script = read_script(path, cast, fixes)
     roles = roles_for(script, cast)
     report = progress or (lambda p: None)
     by_chapter: dict[int, list[Segment]] = {}

@@ -54,7 +54,7 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path
             started = time.monotonic()
             with _progress_reporter(book) as report:
                 result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
-                                              options=options, cache_max=limit, corrections=fixes)
+                                              options=options, cache_max=limit, fixes=fixes)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "

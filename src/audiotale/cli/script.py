@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline
+from .. import casting, pipeline, voicesfile
 from ..datatypes import Kind
 from ..segments import spoken_text
 from .app import cli, corrections_option, debug, load_cast, user_errors, voices_option
@@ -48,12 +48,19 @@ def script(input: Path, fmt: str, voices: Path | None, fixes: Path | None) -> No
 @voices_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @corrections_option
-def cast(input: Path, voices: Path | None, fmt: str, fixes: Path | None) -> None:
+@click.option("--write", "write", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write a voices.toml with every character to FILE, or add the characters FILE lacks.")
+def cast(input: Path, voices: Path | None, fmt: str, fixes: Path | None, write: Path | None) -> None:
     """Show the narrator and every character in INPUT: lines, words, gender and voice."""
     with user_errors(debug()):
+        if voices is None and write is not None and write.is_file():
+            voices = write  # extending a file: its characters (and aliases) are the cast
         c = load_cast(voices)
         sc = pipeline.read_script(input, c, fixes)
         roles = pipeline.roles_for(sc, c)
+        if write is not None:
+            _write_cast(write, sc, roles, c)
+            return
         narration = [s for s in sc.segments if s.kind is Kind.NARRATION]
         unknown = [s for s in sc.segments if s.kind is Kind.DIALOGUE and not s.speaker]
         n_words = sum(len(s.text.split()) for s in narration)
@@ -77,3 +84,15 @@ def cast(input: Path, voices: Path | None, fmt: str, fixes: Path | None) -> None
         for name, lines, words, gender, voice, auto in rows:
             click.echo(f"{name:<{width}}  {lines:>5}  {words:>6}  {gender:<8}  {voice}"
                        f"{'  (' + auto + ')' if auto else ''}")
+
+
+def _write_cast(path: Path, sc: pipeline.Script, roles: dict, c: casting.Cast) -> None:
+    existed = path.is_file()
+    entries, silent = voicesfile.entries_for(sc, roles)
+    added, had = voicesfile.write_cast(path, entries, c.narrator, c.unknown, voicesfile.checker(path), silent)
+    if not existed:
+        click.echo(f"wrote {path}: the narrator, the unknown voice and {len(added)} character(s)")
+    elif added:
+        click.echo(f"{path}: added {len(added)} character(s) ({', '.join(added)}); the {had} already there are untouched")
+    else:
+        click.echo(f"{path}: has every character already; nothing changed")
