@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-piper bench-review clean eval
+.PHONY: demo test install bench bench-piper bench-review bench-steer clean eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench-piper: $(STAMP)
 # `audiotale review` on Pride and Prejudice in headless Chromium: time to the first chapter, click to sound.
 bench-review: $(STAMP)
 	$(BIN)/python bench/review_bench.py
+
+# A user steering a cast on Frankenstein: does each render redo only what they changed?
+bench-steer: $(STAMP)
+	$(BIN)/python bench/steer.py
 
 clean:
 	rm -rf $(VENV) output/*.mp3
