@@ -11,11 +11,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, cache, casting, chapters, corrections, loading, segments, synthesis
+from . import attribution, autocast, cache, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Segment
 
@@ -38,29 +38,52 @@ class Script:
 
 
 def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
-    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
+    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections.
+
+    `fixes` names a corrections file that must exist; without it, the book's own is read if present.
+    """
+    script = attribute_script(path, cast)
+    script = apply_corrections(script, fixes or corrections.default_path(Path(path)), required=fixes is not None)
+    for problem in casting.unmatched(cast, script.book.text, script.characters, script.segments) if cast else []:
+        log.warning("%s", problem)
+    return script
+
+
+def attribute_script(path: Path, cast: Cast | None = None) -> Script:
+    """Stages 1-3 as the program sees them, before a person's corrections."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
     for name in (cast.characters if cast else {}):
         known.setdefault(name, [])
     chars = attribution.discover(book.text, known)
-    segs: list[Segment] = []
+    if cast:
+        casting.set_genders(cast, chars)  # "said he" finds a character voices.toml calls male
+    segs = corrections.with_ids(attribution.attribute_book(book.text, segment_book(book, chs), chars))
+    return Script(book, chs, segs, chars)
+
+
+def segment_book(book: Book, chs: list[Chapter]) -> list[tuple[list[Segment], set[int]]]:
+    """Each chapter's segments, and the starts of its quotes that go on from the paragraph before."""
+    out = []
     paragraph = 0
     for ch in chs:
         found = segments.segment_chapter(book.text, ch, paragraph)
         if found:
             paragraph = found[-1].paragraph + 1
-        cont = segments.continued_quotes(book.text, ch, 0)
-        segs.extend(attribution.attribute(found, book.text, chars, cont))
-    segs = corrections.with_ids(attribution.name_first_person(segs, chars))
-    fixes = fixes or corrections.default_path(Path(path))
-    if fixes.is_file():
-        wanted = corrections.load(fixes)
-        known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
-        canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
-        segs = corrections.apply(segs, canonical)
-    return Script(book, chs, segs, chars)
+        out.append((found, segments.continued_quotes(book.text, ch, 0)))
+    return out
+
+
+def apply_corrections(script: Script, fixes: Path, required: bool = False) -> Script:
+    """The script with the speakers of a corrections file (when it exists); names may be aliases."""
+    if not fixes.is_file() and not required:
+        return script
+    chars = script.characters
+    wanted = corrections.load(fixes)
+    known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
+    canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
+    return replace(script, segments=corrections.apply(script.segments, canonical, fixes))
 
 
 def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
@@ -75,7 +98,12 @@ def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
     for name in lines:
         c = script.characters.lookup(name)
         stats[name] = (lines[name], words[name], c.gender if c else None)
-    return casting.assign_voices(cast, stats)
+    size = autocast.pools(cast.auto_engine).size
+    placements = autocast.place_speakers(script.book.text, script.segments, stats, size)
+    roles = casting.assign_voices(cast, stats, placements)
+    for problem in casting.clashes(cast, roles, placements):
+        log.warning("%s", problem)
+    return roles
 
 
 def default_cache_dir() -> Path:
@@ -135,6 +163,7 @@ def render_book(
     progress: Callable[[Progress], None] | None = None,
     options: export.OutputOptions | None = None,
     cache_max: int | None = None,
+    fixes: Path | None = None,  # a corrections file (default: the book's own, if present)
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache.
 
@@ -149,7 +178,7 @@ def render_book(
     bitrate, sample_rate = export.QUALITIES[options.quality]
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache_dir or default_cache_dir()
-    script = read_script(path, cast)
+    script = read_script(path, cast, fixes)
     roles = roles_for(script, cast)
     by_chapter: dict[int, list[Segment]] = {}
     for s in script.segments:

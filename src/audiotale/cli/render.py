@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 
 from .. import cache, pipeline
-from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors, voices_option
+from .app import (BOOK_SUFFIXES, SEEDS, cli, clock, corrections_option, debug, load_cast, user_errors,
+                  voices_option)
 
 
 @cli.command()
@@ -19,6 +20,7 @@ from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
               help="Folder for the audiobooks.")
 @voices_option
+@corrections_option
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, help="Worker processes [default: all cores].")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
               help="Clip cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
@@ -35,7 +37,8 @@ from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors
               help="Cache size cap, e.g. 5G; least recently used files go first [default: $AUDIOTALE_CACHE_MAX or 10G].")
 @click.option("--chapters", "chapter_spec", default=None, metavar="RANGE",
               help="Only these chapters, e.g. 1 or 3-5 or 1,3-5, into OUT/<name>.chRANGE.mp3 (a quick preview).")
-def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None,
+def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path | None, jobs: int,
+           cache_dir: Path | None,
            fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
            author: str | None, cache_max: str | None, chapter_spec: str | None) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
@@ -54,13 +57,15 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, 
         limit = cache.parse_size(cache_max) if cache_max is not None else None
         books = list(inputs) or _seed_books()
         _check_distinct_outputs(books)
+        if fixes is not None and len(books) > 1:
+            raise_input("--corrections names one book's quotes; render that book alone")
         cast = load_cast(voices)
         _check_out_dir(out)
         for book in books:
             started = time.monotonic()
             with _progress_reporter(book) as report:
                 result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
-                                              options=options, cache_max=limit)
+                                              options=options, cache_max=limit, fixes=fixes)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "
