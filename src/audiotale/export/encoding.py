@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -74,20 +73,8 @@ def _ffmpeg_aac(write_pcm: Callable[[BinaryIO], object], tmp: Path, bitrate: str
     cmd = [ffmpeg.exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "s16le", "-ar", str(RATE),
            "-ac", "1", "-i", "pipe:0", "-af", "asetnsamples=n=22050:p=0", "-ar", str(sample_rate), "-c:a", "aac",
            "-aac_coder", "fast", "-b:a", bitrate, "-f", "adts", str(tmp)]
-    # Its own session: a Ctrl-C at the terminal reaches the render, which stops its encoders itself.
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    assert proc.stdin is not None
-    try:
-        write_pcm(_Guarded(proc.stdin, cancel))
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.wait() != 0:
+    code, err = ffmpeg.feed(cmd, lambda stdin: write_pcm(_Guarded(stdin, cancel)))
+    if code != 0:
         if cancel is not None and cancel.is_set():
             raise Cancelled
         raise RenderError(f"{out}: ffmpeg could not encode the chapter: {err.strip()[:300]}")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from .. import ffmpeg
 from ..errors import RenderError
@@ -34,24 +34,17 @@ def write(streams: Sequence[Path], metadata: str, cover: bytes | None, out: Path
             cmd += ["-i", str(image)]
             maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v", "attached_pic"]
         cmd += maps + ["-c:a", "copy", "-movflags", "+faststart", "-f", "ipod", str(tmp)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        assert proc.stdin is not None and proc.stderr is not None
-        try:
+
+        def copy(stdin: BinaryIO) -> None:
             for p in streams:  # ADTS streams joined end to end are one ADTS stream
                 with open(p, "rb") as src:
-                    shutil.copyfileobj(src, proc.stdin, 1 << 20)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        except BaseException:
-            proc.kill()
-            proc.wait()
+                    shutil.copyfileobj(src, stdin, 1 << 20)
+
+        try:
+            code, err = ffmpeg.feed(cmd, copy)
+            if code != 0:
+                raise RenderError(f"{out}: ffmpeg could not write the book: {err.strip()[:300]}")
+            os.replace(tmp, out)
+        finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-            raise
-        err = proc.stderr.read().decode(errors="replace")
-        if proc.wait() != 0:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            raise RenderError(f"{out}: ffmpeg could not write the book: {err.strip()[:300]}")
-    os.replace(tmp, out)
