@@ -275,8 +275,8 @@ def render_book(
         _atomic_write(chapter_dir / f"{plan.key}.json", json.dumps({"frames": n, "streams": info, "cues": cues}))
         book_stream = _encoded(chapter_dir, plan, stream(plan, options.format))
         with lock:
-            for _pause, path in items:
-                pcm = fresh.pop(path, None)
+            for _pause, clip in items:
+                pcm = fresh.pop(clip, None)
                 room[0] += pcm.nbytes if pcm is not None else 0
             encoded[ch.number] = book_stream
             state.chapters_done += 1
