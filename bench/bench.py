@@ -137,23 +137,47 @@ class Run:
     cpu: float  # user + sys of the process and all its children
     out: str
     sampler: Sampler
+    etas: list[tuple[float, float]]  # (seconds since start, ETA it printed) of each status line
 
 
 def run(label: str, cmd: list[str], log: Path, env: dict[str, str] | None = None) -> Run:
     """Run `cmd` to the end; its wall time, CPU time (kernel accounting), output and sampled processes."""
     started = time.monotonic()
+    etas: list[tuple[float, float]] = []
     with open(log, "w") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         sampler = Sampler(proc.pid)
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
+
+        def stamp(stream=proc.stderr) -> None:  # the status lines, with when they came
+            for line in stream:
+                err.write(line)
+                m = re.search(r"ETA (\d+):(\d\d):(\d\d)", line)
+                if m:
+                    etas.append((time.monotonic() - started,
+                                 int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))))
+
+        reader = threading.Thread(target=stamp, daemon=True)
+        reader.start()
         out = proc.stdout.read()
         _pid, status, usage = os.wait4(proc.pid, 0)
+        reader.join()
     took = time.monotonic() - started
     sampler.stop()
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1) or (code == 1 and "check" not in cmd):
         sys.exit(f"{label} failed ({code}): {' '.join(cmd)}\n{log.read_text()[-2000:]}")
-    return Run(took, usage.ru_utime + usage.ru_stime, out, sampler)
+    return Run(took, usage.ru_utime + usage.ru_stime, out, sampler, etas)
+
+
+def eta_error(r: Run) -> str:
+    """How far the printed ETAs were from the real end, once 10% of the time had passed."""
+    late = [(t, (t + eta - r.wall) / r.wall) for t, eta in r.etas if t >= 0.1 * r.wall]
+    if not late:
+        return "no ETA printed after 10% of the time"
+    worst = max(late, key=lambda x: abs(x[1]))
+    return (f"ETA within {max(abs(e) for _, e in late):.0%} of the real end once 10% was done (worst at "
+            f"{worst[0] / r.wall:.0%}: {worst[1]:+.0%}; target within 25%)")
 
 
 def median_of(n: int, label: str, cmd: list[str], log: Path, prepare=None) -> tuple[float, str]:
@@ -294,6 +318,7 @@ def main() -> None:
           f"(target <= 300): {cold.sampler.by_kind()}")
     checked = run("check", [*AUDIOTALE, "check", str(book_mp3)], work / "check.log")
     print(f"          check: {check_line(checked.out)}")
+    print(f"          {eta_error(cold)}")
 
     if "disk" not in skip:
         disk, as_wav = clip_sizes(cache_dir)
