@@ -168,9 +168,11 @@ def render_book(
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache.
 
     Clips are synthesized in `jobs` worker processes, in reading order; each chapter is stitched and
-    encoded (in `jobs` threads, each feeding an ffmpeg) as soon as its last clip is in, so encoding
-    overlaps synthesis. A KeyboardInterrupt stops workers and encoders at once; everything finished
-    stays in the cache for the next render.
+    encoded (in `jobs` threads: LAME in this process for MP3, an ffmpeg for AAC) as soon as its last
+    clip is in, so encoding overlaps synthesis. The book is then written from the chapter streams.
+    Nothing here grows faster than the book: clips map to the chapters waiting for them, chapter
+    lengths come from each chapter's JSON. A KeyboardInterrupt stops workers and encoders at once;
+    everything finished stays in the cache for the next render.
     """
     from . import assembly, export  # the audio stack loads only when rendering
 
