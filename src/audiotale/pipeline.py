@@ -342,6 +342,8 @@ def render_book(
     used |= {stream(plan, f) for plan in plans for f in formats} | {chapter_dir / f"{p.key}.json" for p in plans}
     cache.touch(used)
     cache.prune(cache_dir, cache.max_bytes() if cache_max is None else cache_max, keep=used)
+    # Again at the end: a killed render's workers may have still been dying when this one began.
+    cache.remove_partials([Path(out_dir), chapter_dir, *(cache_dir / "clips").glob("??")])
     return RenderResult(out, duration, [(c.title, s) for c, s in zip(book, starts)], state.clips_done,
                         len(todo), extras)
 
