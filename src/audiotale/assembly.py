@@ -43,7 +43,7 @@ LIMIT = -3.5  # dBFS: the limiter's ceiling, under PEAK because MP3 encoding ove
 # make up) and overshoots more on transients (issue #15: an M4B measured -2.2 dBFS peaks).
 MASTERING = {"mp3": (CHAPTER_RMS, LIMIT), "m4b": (-20.0, -4.5)}
 # Clips of a chapter kept decoded between measuring and writing it; past this a chapter is read twice.
-MEMORY_BUDGET = 24 * 2**20  # bytes of samples, per chapter being stitched
+MEMORY_BUDGET = 16 * 2**20  # bytes of samples, per chapter being stitched
 
 
 def master_clip(raw: Path, out: Path, text: str) -> tuple[str, float]:

@@ -94,18 +94,22 @@ def _stream(path: Path) -> Iterator[np.ndarray]:
 
 
 class _Meter:
-    """Running sums over a stream of samples: energy, peak, 50 ms window levels, energy per chapter."""
+    """Running sums over a stream of samples: energy, peak, energy per chapter, and of the 50 ms
+    windows their count, the first and last loud one and a histogram of the quiet ones' RMS (an
+    integer under 104, so the median is exact): constant memory for any length."""
 
     def __init__(self, bounds: list[tuple[int, int]]) -> None:
         self.n = 0
         self.energy = 0.0
         self.peak = 0
-        self.windows: list[np.ndarray] = []  # dBFS of each 50 ms window (float32: 4 MB per 55 hours)
         self.bounds = bounds  # (first sample, end sample) of each chapter
         self.chapter_energy = [0.0] * len(bounds)
         self.order = sorted(range(len(bounds)), key=lambda i: bounds[i])
         self.first = 0
         self.carry = np.zeros(0)  # squares of the start of a window cut by the chunk's end
+        self.windows = 0
+        self.loud: list[int] = []  # index of the first and of the last loud window
+        self.quiet = np.zeros(_LOUD_RMS, dtype=np.int64)  # quiet windows by their integer RMS
 
     def add(self, chunk: np.ndarray) -> None:
         start = self.n
@@ -128,21 +132,33 @@ class _Meter:
         joined = np.concatenate([self.carry, squares]) if len(self.carry) else squares
         whole = len(joined) // WINDOW * WINDOW
         if whole:
-            self.windows.append(_db_of(joined[:whole].reshape(-1, WINDOW).sum(axis=1), WINDOW))
+            self._windows(np.floor(np.sqrt(joined[:whole].reshape(-1, WINDOW).sum(axis=1) / WINDOW)))
         self.carry = joined[whole:]
 
-    def finish(self) -> np.ndarray:
+    def _windows(self, rms: np.ndarray) -> None:
+        """Take the integer RMS (as audioop.rms gives) of the next windows."""
+        loud = np.nonzero(rms >= _LOUD_RMS)[0]
+        if len(loud):
+            first = self.loud[0] if self.loud else self.windows + int(loud[0])
+            self.loud = [first, self.windows + int(loud[-1])]
+        self.quiet += np.bincount(rms[rms < _LOUD_RMS].astype(np.int64), minlength=_LOUD_RMS)
+        self.windows += len(rms)
+
+    def finish(self) -> None:
         if len(self.carry):
-            self.windows.append(_db_of(np.array([self.carry.sum()]), len(self.carry)))
-        return np.concatenate(self.windows) if self.windows else np.zeros(0, dtype=np.float32)
+            self._windows(np.floor(np.sqrt(np.array([self.carry.sum()]) / len(self.carry))))
+            self.carry = np.zeros(0)
+
+    def noise_floor(self) -> float:
+        """The median level of the quiet windows, in dBFS."""
+        count = int(self.quiet.sum())
+        if not count:
+            return -96.0
+        return _db(int(np.searchsorted(np.cumsum(self.quiet), count // 2 + 1)))
 
 
-def _db_of(sums: np.ndarray, size: int) -> np.ndarray:
-    """dBFS of windows from their sums of squares, the RMS rounded down as audioop.rms does."""
-    rms = np.floor(np.sqrt(sums / size))
-    with np.errstate(divide="ignore"):
-        db = np.where(rms > 0, 20 * np.log10(np.maximum(rms, 1) / 32768), -96.0)
-    return db.astype(np.float32)
+# The smallest integer RMS louder than SILENT: a window with less is a pause.
+_LOUD_RMS = math.floor(32768 * 10 ** (SILENT / 20)) + 1
 
 
 def measure(path: Path) -> Report:
@@ -164,14 +180,11 @@ def measure(path: Path) -> Report:
     meter = _Meter([(int(start * RATE), int(end * RATE)) for _t, start, end in chapters])
     for chunk in _stream(path):
         meter.add(chunk)
-    windows = meter.finish()
-    n = meter.n
-    loud = np.nonzero(windows > SILENT)[0]
-    head = (int(loud[0]) if len(loud) else len(windows)) * WINDOW / RATE
-    tail = (len(windows) - 1 - int(loud[-1]) if len(loud) else len(windows)) * WINDOW / RATE
-    # The noise floor: the median level of the pauses (windows quieter than SILENT).
-    quiet = np.sort(windows[windows <= SILENT])
-    noise = float(quiet[len(quiet) // 2]) if len(quiet) else -96.0
+    meter.finish()
+    n, windows = meter.n, meter.windows
+    head = (meter.loud[0] if meter.loud else windows) * WINDOW / RATE
+    tail = (windows - 1 - meter.loud[1] if meter.loud else windows) * WINDOW / RATE
+    noise = meter.noise_floor()  # the median level of the pauses (windows quieter than SILENT)
     rep = Report(path, n / RATE, getattr(meta.info, "sample_rate", 0), getattr(meta.info, "bitrate", 0),
                  _db(math.sqrt(meter.energy / n)) if n else -96.0, _db(meter.peak) if n else -96.0,
                  noise, head, tail)

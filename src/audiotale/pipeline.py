@@ -139,7 +139,7 @@ class RenderResult:
 # ratios matter: the ETA scales the time so far by the share of this work still to do.
 SYNTH_COST = {"espeak": 1.0e-4, "piper": 2.0e-3}
 ENCODE_COST = {"mp3": 1.3e-4, "m4b": 2.5e-4}
-FRESH_BUDGET = 64 * 2**20  # bytes of new clips' samples kept in memory for their chapter
+FRESH_BUDGET = 32 * 2**20  # bytes of new clips' samples kept in memory for their chapter
 
 
 @dataclass
