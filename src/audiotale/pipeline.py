@@ -42,7 +42,7 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
     for name in (cast.characters if cast else {}):
         known.setdefault(name, [])
-    chars = attribution.discover(book.text, known)
+    chars = attribution.discover(_spoken_text(book.text, chs), known)
     segs: list[Segment] = []
     paragraph = 0
     for ch in chs:
@@ -50,7 +50,9 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         if found:
             paragraph = found[-1].paragraph + 1
         cont = segments.continued_quotes(book.text, ch, 0)
-        segs.extend(attribution.attribute(found, book.text, chars, cont))
+        spoken = [s for s in found if s.kind is not Kind.SKIPPED]  # attribution sees only what is read
+        heard = iter(attribution.attribute(spoken, book.text, chars, cont))
+        segs.extend(s if s.kind is Kind.SKIPPED else next(heard) for s in found)
     segs = corrections.with_ids(attribution.name_first_person(segs, chars))
     fixes = fixes or corrections.default_path(Path(path))
     if fixes.is_file():
@@ -59,6 +61,18 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
         segs = corrections.apply(segs, canonical)
     return Script(book, chs, segs, chars)
+
+
+def _spoken_text(text: str, chs: list[Chapter]) -> str:
+    """The text with its skipped parts blanked out (same offsets): no characters from the licence."""
+    skips = [sk for ch in chs for sk in ch.skipped]
+    if not skips:
+        return text
+    parts, pos = [], 0
+    for sk in skips:
+        parts += [text[pos : sk.start], " " * (sk.end - sk.start)]
+        pos = sk.end
+    return "".join(parts) + text[pos:]
 
 
 def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
