@@ -1,10 +1,8 @@
-"""Stage 2: Book -> list[Chapter]. Pure text, no I/O."""
+"""Chapter headings in plain text and Markdown, and chapter titles made fit to show."""
 
 from __future__ import annotations
 
 import re
-
-from .datatypes import Book, Chapter
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -12,56 +10,45 @@ _NUMBER_WORDS = (
     "third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final"
 )
 _NUMBER = rf"(?:\d+|[IVXLCDM]+\b|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))*)"
-# A heading stands alone on its line: "CHAPTER I.", "Chapter 12: The Ball", "BOOK II", "PART Three".
+_UNITS = r"chapter|book|part|volume|vol\.|letter|stave|canto"
+# A heading stands alone on its line: "CHAPTER I.", "Chapter 12: The Ball", "BOOK II", "PART Three",
+# "VOL. II.", "Letter 4", "STAVE ONE", "Prologue", "Preface".
 HEADING = re.compile(
     # "chapter", "part" ... need a number: a wrapped line ending "...on his own\npart." is prose.
-    rf"^[ \t]*(?P<title>(?:(?:chapter|book|part|volume)[ \t]+{_NUMBER}|prologue|epilogue)\.?"
+    rf"^[ \t]*(?P<title>(?:(?:{_UNITS})[ \t]*{_NUMBER}|prologue|epilogue|preface|introduction|foreword|afterword)\.?"
     rf"(?:[ \t]*[:.\-\u2013\u2014][ \t]*[^\n]{{0,80}})?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # A bare roman numeral on its own line ("IV." between blank lines), used only when no other heading is found.
 ROMAN_HEADING = re.compile(r"(?:^|\n\n)[ \t]*(?P<title>[IVXLC]{1,7})\.?[ \t]*(?=\n\n|\Z)")
 MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{1,2})[ \t]+(?P<title>[^\n#][^\n]*?)[ \t#]*$", re.MULTILINE)
+NUMBERED = re.compile(rf"(?:(?:{_UNITS})[ \t]*)?{_NUMBER}\.?", re.IGNORECASE)  # "Chapter 12", "XII", "12."
+_SMALL = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 
 
-def split_chapters(book: Book) -> list[Chapter]:
-    """Chapters in reading order; text before the first heading is a chapter of its own."""
-    if book.chapters is not None:
-        return list(book.chapters)
-    text = book.text
-    starts = _heading_starts(text, markdown=book.path.suffix.lower() in {".md", ".markdown"})
-    if not starts:
-        return [Chapter(1, book.title, 0, len(text))]
-    chapters: list[Chapter] = []
-    first = starts[0][0]
-    front = text[:first].strip()
-    if front and not MARKDOWN_HEADING.fullmatch(front):
-        chapters.append(Chapter(1, book.title, 0, first))
-    elif front:  # only the book's `# Title`: it opens the first chapter
-        starts[0] = (0, starts[0][1])
-    for i, (start, title) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        chapters.append(Chapter(len(chapters) + 1, title, start, end))
-    return chapters
-
-
-def _heading_starts(text: str, markdown: bool) -> list[tuple[int, str]]:
+def heading_starts(text: str, markdown: bool) -> list[tuple[int, str]]:
+    """(offset, title) of every heading that stands alone on its line, in order."""
     found: list[tuple[int, str]] = []
     if markdown:
         level = _top_markdown_level(text)
         for m in MARKDOWN_HEADING.finditer(text):
             if len(m["hashes"]) == level:
-                found.append((m.start(), _clean_title(m["title"])))
+                found.append((m.start(), clean_title(m["title"])))
         if found:
             return found
     for m in HEADING.finditer(text):
         if _stands_alone(text, m.start(), m.end()):
-            found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), _clean_title(m["title"])))
+            found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), clean_title(m["title"])))
     if not found:
         romans = [(m.start("title"), m["title"]) for m in ROMAN_HEADING.finditer(text)]
         if len(romans) >= 2 and romans[0][1] == "I":
-            found = romans
+            found = [(start, clean_title(title)) for start, title in romans]
     return found
+
+
+def is_numbered(title: str) -> bool:
+    """A chapter's place in the book, not a name: "Chapter 12", "Letter IV", "XII", "Prologue"."""
+    return bool(NUMBERED.fullmatch(title.strip()) or HEADING.fullmatch(title.strip()))
 
 
 def _top_markdown_level(text: str) -> int:
@@ -81,10 +68,24 @@ def _stands_alone(text: str, start: int, end: int) -> bool:
     return start == 0 or before.endswith("\n\n") or after.startswith("\n\n") or end >= len(text) - 1
 
 
-def _clean_title(title: str) -> str:
-    title = re.sub(r"[*_`]+", "", title).strip()
-    title = title.rstrip(".").strip()
+def clean_title(title: str) -> str:
+    """One line; no emphasis marks or trailing dot; "CHAPTER I" -> "Chapter I"; a bare "IV" -> "Chapter IV"."""
+    title = re.sub(r"[*_`]+", "", title)
+    title = re.sub(r"\s+", " ", title).strip().rstrip(".:;,").strip()
     if title.isupper():
-        # "CHAPTER I" -> "Chapter I" (keep roman numerals upper case)
-        title = " ".join(w if re.fullmatch(r"[IVXLCDM]+", w) else w.capitalize() for w in title.split())
+        words = title.split(" ")
+        title = " ".join(_capital(w, i == 0 or words[i - 1].endswith(":")) for i, w in enumerate(words))
+    if re.fullmatch(r"\d+", title) or _ROMAN.fullmatch(title):
+        title = f"Chapter {title}"
     return title
+
+
+_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})[.,:;]?")
+
+
+def _capital(word: str, first: bool) -> str:
+    if _ROMAN.fullmatch(word):
+        return word  # roman numerals stay upper case
+    if not first and word.lower() in _SMALL:
+        return word.lower()
+    return "-".join(re.sub(r"[^\W\d_]", lambda m: m.group().upper(), part.lower(), count=1) for part in word.split("-"))
