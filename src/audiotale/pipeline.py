@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import attribution, cache, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
-from .datatypes import Book, Chapter, Kind, Line, Segment
+from .datatypes import Book, Chapter, Kind, Line, Reason, Segment
 
 if TYPE_CHECKING:
     from . import export
@@ -35,8 +35,11 @@ class Script:
     characters: attribution.Characters
 
 
-def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
-    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
+def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None,
+                read_skipped: frozenset[Reason] = frozenset()) -> Script:
+    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections.
+
+    Skipped parts whose reason is in `read_skipped` are read as narration (notes after their chapter)."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
@@ -60,7 +63,7 @@ def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None)
         known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
         canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
         segs = corrections.apply(segs, canonical)
-    return Script(book, chs, segs, chars)
+    return Script(book, chs, segments.read_skipped(segs, chs, read_skipped), chars)
 
 
 def _spoken_text(text: str, chs: list[Chapter]) -> str:
@@ -125,6 +128,7 @@ def render_book(
     progress: Callable[[Progress], None] | None = None,
     options: export.OutputOptions | None = None,
     cache_max: int | None = None,
+    read_skipped: frozenset[Reason] = frozenset(),
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
@@ -133,7 +137,7 @@ def render_book(
     bitrate, sample_rate = export.QUALITIES[options.quality]
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache_dir or default_cache_dir()
-    script = read_script(path, cast)
+    script = read_script(path, cast, read_skipped=read_skipped)
     roles = roles_for(script, cast)
     report = progress or (lambda p: None)
     by_chapter: dict[int, list[Segment]] = {}
@@ -267,3 +271,37 @@ def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """What a book will become, before rendering: its chapters, the words read in each, what is skipped."""
+
+    book: Book
+    chapters: list[Chapter]
+    words: list[int]  # spoken words of each chapter
+    skipped: dict[Reason, tuple[int, int]]  # reason -> (parts, words)
+
+
+def outline(path: Path) -> Outline:
+    """Load, split into chapters and segment (no attribution): the chapters and what each reads aloud."""
+    book = loading.load(path)
+    chs = chapters.split_chapters(book)
+    words: list[int] = []
+    skipped: dict[Reason, tuple[int, int]] = {}
+    paragraph = 0
+    for ch in chs:
+        found = segments.segment_chapter(book.text, ch, paragraph)
+        if found:
+            paragraph = found[-1].paragraph + 1
+        words.append(sum(_words(segments.spoken_text(s.text)) for s in found if s.kind is not Kind.SKIPPED))
+        for s in found:
+            if s.kind is Kind.SKIPPED and s.reason is not None:
+                parts, n = skipped.get(s.reason, (0, 0))
+                skipped[s.reason] = (parts + 1, n + _words(s.text))
+    return Outline(book, chs, words, skipped)
+
+
+def _words(text: str) -> int:
+    """Words as a listener counts them: tokens with a letter or digit ("--" and "*" are none)."""
+    return sum(1 for w in text.split() if any(c.isalnum() for c in w))

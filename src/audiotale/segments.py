@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .datatypes import Chapter, Kind, Segment, Skip
+from .datatypes import Chapter, Kind, Reason, Segment, Skip
 
 SPEECH_VERBS = (
     "said|says|say|asked|asks|ask|replied|replies|reply|answered|answers|cried|cries|exclaimed|exclaims|"
@@ -324,6 +324,46 @@ def _paragraph_at(paras: list[Paragraph], starts: list[int], pos: int) -> int:
     if i < 0:
         return paras[0].number if paras else 0
     return paras[i].number
+
+
+def read_skipped(segments: list[Segment], chapters: list[Chapter], reasons: frozenset[Reason]) -> list[Segment]:
+    """Skipped segments with one of `reasons` read as narration, one per paragraph; a note is read at the
+    end of the chapter that refers to it (where its marker is), so the story is never interrupted."""
+    if not reasons:
+        return segments
+    refs = {sk.start: sk.ref for ch in chapters for sk in ch.skipped if sk.ref is not None}
+    starts = [ch.start for ch in chapters]
+    kept: list[Segment] = []
+    notes: dict[int, list[Segment]] = {}  # chapter number -> notes to read after it
+    for seg in segments:
+        if seg.kind is not Kind.SKIPPED or seg.reason not in reasons:
+            kept.append(seg)
+            continue
+        pieces = [replace(seg, kind=Kind.NARRATION, text=seg.text[a:b], start=seg.start + a, end=seg.start + b,
+                          paragraph=seg.paragraph + i) for i, (a, b) in enumerate(_paragraph_spans(seg.text))]
+        if seg.reason is Reason.NOTE:
+            ref = refs.get(seg.start)
+            home = chapters[bisect.bisect_right(starts, ref) - 1].number if ref is not None else seg.chapter
+            notes.setdefault(home, []).extend(replace(p, chapter=home) for p in pieces)
+        else:
+            kept.extend(pieces)
+    by_chapter: dict[int, list[Segment]] = {}
+    for seg in kept:
+        by_chapter.setdefault(seg.chapter, []).append(seg)
+    out: list[Segment] = []
+    for ch in chapters:
+        mine = by_chapter.get(ch.number, []) + notes.get(ch.number, [])
+        out.extend(replace(s, index=i) for i, s in enumerate(mine))
+    return out
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in _BLANK_LINE.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
 def continued_quotes(text: str, chapter: Chapter, first_paragraph: int = 0) -> set[int]:
