@@ -78,3 +78,109 @@ def test_titles_are_single_clean_lines(tmp_path: Path) -> None:
     chapters = [("../../etc/passwd\n  Bad", ["One."]), ("Two", ["Two."]), ("Three", ["Three."])]
     book = load(epub3(tmp_path / "odd.epub", chapters))
     assert split_chapters(book)[0].title == "../../etc/passwd Bad"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Real producers' layouts (tests/epubs.py imitates each).
+
+from audiotale import pipeline  # noqa: E402
+from audiotale.datatypes import Kind, Reason  # noqa: E402
+from epubs import build, calibre, gutenberg_single_file, nav_doc, ncx_doc, standard_ebooks, words, xhtml  # noqa: E402
+from test_gutenberg import NEVER_SPOKEN, spoken  # noqa: E402
+
+
+def _skipped(book) -> dict[str, str]:
+    """Skipped text (whitespace squeezed) -> its reason."""
+    return {" ".join(book.text[s.start : s.end].split()): s.reason.value for c in split_chapters(book) for s in c.skipped}
+
+
+def test_standard_ebooks_matter_parts_and_endnotes(tmp_path: Path) -> None:
+    path = standard_ebooks(tmp_path / "lighthouse.epub")
+    book = load(path)
+    assert [c.title for c in split_chapters(book)] == ["Part I: Chapter I", "Chapter II"]
+    reasons = _skipped(book)
+    assert reasons["The Lighthouse By Mara Vell. Imprint This ebook is the product of many hours of work by "
+                   "volunteers for Standard Ebooks, based on a transcription from Project Gutenberg."] == "front-matter"
+    assert reasons["1"] == "note-marker"
+    assert reasons["The lamp burned whale oil until 1870. \u21a9"] == "note"
+    assert any(text.startswith("Colophon") and "Uncopyright" in text and r == "back-matter" for text, r in reasons.items())
+    said = " ".join(spoken(pipeline.read_script(path).segments))
+    assert not NEVER_SPOKEN.search(said) and "whale oil" not in said and "Colophon" not in said
+    # asked for, the endnote is read after the chapter that refers to it, not at the back of the book
+    segs = pipeline.read_script(path, read_skipped=frozenset({Reason.NOTE})).segments
+    first = [s for s in segs if s.chapter == 1]
+    assert first[-1].text.startswith("The lamp burned whale oil") and first[-1].kind is Kind.NARRATION
+
+
+def test_calibre_parts_ncx_only_with_filepos_anchors(tmp_path: Path) -> None:
+    book = load(calibre(tmp_path / "mill.epub"))
+    chs = split_chapters(book)
+    assert [c.title for c in chs] == ["One", "Two", "Three"]
+    assert _texts(book)[1].startswith("TWO\n\nThe river fell")
+    reasons = _skipped(book)
+    assert reasons["THE MILL Ida Stone Copyright \u00a9 2009 Ida Stone. All rights reserved."] == "front-matter"
+    assert reasons["Contents One Two Three"] == "contents"
+    assert reasons["1"] == "note-marker" and reasons["Notes 1 A mill wheel stops when the race runs dry."] == "note"
+    assert book.title == "The Mill" and book.author == "Ida Stone"
+
+
+def test_one_file_holds_the_whole_book_split_at_toc_anchors(tmp_path: Path) -> None:
+    path = gutenberg_single_file(tmp_path / "orchard.epub")
+    book = load(path)
+    chs = split_chapters(book)
+    # the TOC entry for a picture is no chapter; the licence, title page and contents are none either
+    assert [c.title for c in chs] == ["Chapter I. The Seed", "Chapter II. The Tree"]
+    reasons = _skipped(book)
+    assert reasons["The seed in the ground"] == "illustration"
+    assert reasons["[Pg 7]"] == "page-number" and reasons["[1]"] == "note-marker"
+    assert reasons["FOOTNOTES:"] == reasons["[1] An apple seed takes years to fruit."] == "note"
+    assert reasons["THE ORCHARD A Tale by Tom Reed"] == "front-matter"
+    assert reasons["CONTENTS CHAPTER I. THE SEED CHAPTER II. THE TREE"] == "contents"
+    assert [r for t, r in reasons.items() if "Project Gutenberg" in t] == ["boilerplate", "boilerplate"]
+    said = " ".join(spoken(pipeline.read_script(path).segments))
+    assert not NEVER_SPOKEN.search(said), NEVER_SPOKEN.search(said)
+
+
+def _chapter(n: int, seed: str) -> str:
+    return xhtml(f'<div role="navigation" class="related">Navigation: index | next | previous</div>'
+                 f"<h1>Chapter {n}</h1><p>{words(30, seed)}</p>")
+
+
+def test_missing_toc_targets_fall_back_to_the_spine(tmp_path: Path) -> None:
+    docs = {"a.xhtml": _chapter(1, "oak"), "b.xhtml": _chapter(2, "elm")}
+    nav = nav_doc([("Chapter 1", "gone/a.xhtml", []), ("Chapter 2", "gone/b.xhtml", [])])
+    book = load(build(tmp_path / "manual.epub", docs, list(docs), nav=nav))
+    chs = split_chapters(book)
+    assert [c.title for c in chs] == ["Chapter 1", "Chapter 2"]  # from the headings, never "Navigation"
+    assert _skipped(book)["Navigation: index | next | previous"] == "navigation"
+
+
+def test_linear_no_documents_are_skipped_unless_the_toc_names_them(tmp_path: Path) -> None:
+    docs = {"a.xhtml": _chapter(1, "oak"), "tr.xhtml": xhtml(f"<h1>Traduction</h1><p>{words(30, 'pluie')}</p>"),
+            "b.xhtml": _chapter(2, "elm"), "map.xhtml": xhtml(f"<h1>The Map</h1><p>{words(30, 'road')}</p>")}
+    nav = nav_doc([("Chapter 1", "a.xhtml", []), ("Chapter 2", "b.xhtml", []), ("The Map", "map.xhtml", [])])
+    spine = ["a.xhtml", ("tr.xhtml", False), "b.xhtml", ("map.xhtml", False)]
+    book = load(build(tmp_path / "linear.epub", docs, spine, nav=nav))
+    assert [c.title for c in split_chapters(book)] == ["Chapter 1", "Chapter 2", "The Map"]
+    assert _skipped(book)["Traduction " + words(30, "pluie")] == "non-linear"
+
+
+def test_nav_and_ncx_that_disagree_the_one_that_points_into_the_book_wins(tmp_path: Path) -> None:
+    docs = {"a.xhtml": _chapter(1, "oak"), "b.xhtml": _chapter(2, "elm")}
+    nav = nav_doc([("Wrong", "old/a.xhtml", [])])
+    ncx = ncx_doc([("The Oak", "a.xhtml", []), ("The Elm", "b.xhtml", [])])
+    book = load(build(tmp_path / "both.epub", docs, list(docs), nav=nav, ncx=ncx))
+    assert [c.title for c in split_chapters(book)] == ["The Oak", "The Elm"]
+
+
+def test_unlinked_nav_headings_and_fragments_in_hrefs(tmp_path: Path) -> None:
+    docs = {"text/Chapter 1.xhtml": xhtml(f'<h2 id="c1">Chapter 1</h2><p>{words(30, "oak")}</p>'
+                                          f'<h2 id="c2">Chapter 2</h2><p>{words(30, "elm")}</p>'),
+            "text/c3.xhtml": xhtml(f'<p>{words(5, "ash")}</p><h2 id="c3">Chapter 3</h2><p>{words(30, "ash")}</p>')}
+    nav = nav_doc([("Part One", None, [("Chapter 1", "text/Chapter%201.xhtml#c1", []),
+                                       ("Chapter 2", "text/Chapter%201.xhtml#c2", [])]),
+                   ("Part Two", None, [("Chapter 3", "text/c3.xhtml#c3", [])])])
+    book = load(build(tmp_path / "parts.epub", docs, list(docs), nav=nav))
+    chs = split_chapters(book)
+    assert [c.title for c in chs] == ["Part One: Chapter 1", "Chapter 2", "Part Two: Chapter 3"]
+    assert book.text[chs[2].start :].startswith("Chapter 3")  # the text before the #c3 anchor stays in chapter 2

@@ -62,7 +62,7 @@ def split_chapters(book: Book) -> list[Chapter]:
     if not any(sec.words for sec in sections):
         raise InputError(f"{book.path}: has nothing to read aloud: all of it is front or back matter, "
                          "contents or licence; check it is the book itself")
-    sections = _merge(sections, text, book.title)
+    sections = _merge(sections, text, book.title, spans)
     return [Chapter(i + 1, sec.title or book.title, sec.start, sec.end, _within(spans, sec.start, sec.end))
             for i, sec in enumerate(sections)]
 
@@ -113,7 +113,7 @@ def _names(paragraph: str, title: str) -> bool:
     return bool(words) and sum(w in titled for w in words) * 2 >= len(words)
 
 
-def _merge(sections: list[_Section], text: str, book_title: str) -> list[_Section]:
+def _merge(sections: list[_Section], text: str, book_title: str, spans: Spans) -> list[_Section]:
     """Absorb what has nothing to read; join heading-only and short leading sections to what follows."""
     kept: list[_Section] = []
     for sec in sections:  # nothing to read: part of the chapter before (or after, at the very start)
@@ -148,7 +148,7 @@ def _merge(sections: list[_Section], text: str, book_title: str) -> list[_Sectio
             continue
         out.append(sec)
     if out and out[0].title is None:
-        out[0].title = _front_title(text, out[0]) or book_title
+        out[0].title = _front_title(text, out[0], spans) or book_title
     return out
 
 
@@ -160,9 +160,12 @@ def _joined(titles: list[str]) -> str:
     return ": ".join(parts)
 
 
-def _front_title(text: str, sec: _Section) -> str | None:
-    """A title for text before the first heading: its first line when that reads like a heading."""
-    first = text[sec.start : sec.end].strip().split("\n\n")[0].strip()
+def _front_title(text: str, sec: _Section, spans: Spans) -> str | None:
+    """A title for text before the first heading: its first line read, when that reads like a heading."""
+    gap = next(((a, b) for a, b in spans.gaps(sec.start, sec.end) if text[a:b].strip()), None)
+    if gap is None:
+        return None
+    first = text[gap[0] : gap[1]].strip().split("\n\n")[0].strip()
     words = re.findall(r"[^\W\d_]{4,}", first)
     if "\n" in first or len(first.split()) > 6 or not words or not all(w[0].isupper() for w in words):
         return None  # a sentence, not a heading

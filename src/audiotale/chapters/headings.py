@@ -74,7 +74,8 @@ def clean_title(title: str) -> str:
     title = re.sub(r"\s+", " ", title).strip().rstrip(".:;,").strip()
     if title.isupper():
         words = title.split(" ")
-        title = " ".join(_capital(w, i == 0 or words[i - 1].endswith(":")) for i, w in enumerate(words))
+        title = " ".join(_capital(w, i == 0 or words[i - 1][-1:] in ":.\u2014") for i, w in enumerate(words))
+    title = re.sub(rf"^(?:{_UNITS.upper()}|PROLOGUE|EPILOGUE|PREFACE)(?=[\s.:]|$)", lambda m: m.group().capitalize(), title)
     if re.fullmatch(r"\d+", title) or _ROMAN.fullmatch(title):
         title = f"Chapter {title}"
     return title

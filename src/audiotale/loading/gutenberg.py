@@ -52,7 +52,7 @@ def find(text: str) -> Wrapping:
         body_start = start.end()
         skipped.append(Skip(0, body_start, Reason.BOILERPLATE))
     ends = [m for m in END.finditer(text, body_start)] or [m for m in END_LINE.finditer(text, body_start)]
-    end = ends[-1] if ends and ends[-1].start() > len(text) // 2 else None
+    end = ends[-1] if ends else None
     if end is not None:
         body_end = end.start()
         last = [m for m in END_LINE.finditer(text, max(body_start, body_end - 2000), body_end)]
@@ -110,8 +110,15 @@ def _note_end(text: str, pos: int, para_end: int, limit: int) -> int:
 
 
 def _field(pattern: re.Pattern[str], head: str) -> str | None:
+    """A header field; continuation lines (indented) are a subtitle: "Frankenstein: or, The Modern Prometheus"."""
     m = pattern.search(head)
-    return _one_line(m["value"]) if m else None
+    if not m:
+        return None
+    lines = [ln.strip() for ln in m["value"].split("\n") if ln.strip()]
+    value = lines[0]
+    for ln in lines[1:]:
+        value += f" {ln}" if value[-1:] in ",;:" else f": {ln}"
+    return _one_line(value)
 
 
 def _one_line(value: str) -> str | None:

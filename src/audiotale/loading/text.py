@@ -94,8 +94,8 @@ def _check_controls(text: str, path: Path) -> None:
     assert first is not None
     line = text.count("\n", 0, first.start()) + 1
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    name = "a NUL byte" if first.group() == "\0" else f"control character {ord(first.group()):#04x}"
-    log.warning("%s:%d: stray %s%s, read as a space; the file was damaged by a conversion, check that line",
+    name = "NUL byte" if first.group() == "\0" else f"control character {ord(first.group()):#04x}"
+    log.warning("%s:%d: a stray %s%s, read as a space; a bad conversion damaged the file, check that line",
                 path, line, name, more)
 
 
