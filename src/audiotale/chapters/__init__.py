@@ -21,9 +21,10 @@ from ..loading import matter
 from ..loading.spans import Spans, tidy
 from ..segments import paragraphs
 from . import contents, titlepages
+from .contents import PART
 from .headings import HEADING, clean_title, heading_starts, is_numbered
 
-SHORT = 20  # spoken words: a shorter section before the story proper joins the first chapter
+SHORT = 20  # spoken words: a shorter section that is no numbered chapter joins the next one
 HEADING_WORDS = 12  # a first paragraph this short is the section's heading
 
 
@@ -129,13 +130,15 @@ def _merge(sections: list[_Section], text: str, book_title: str, spans: Spans) -
             kept[-1] = sec
             continue
         kept.append(sec)
-    first_long = next((i for i, s in enumerate(kept) if s.words >= SHORT), len(kept))
+    real_book = any(s.words >= SHORT for s in kept)  # (a two-line test story keeps its tiny chapters)
     out: list[_Section] = []
     pending: list[_Section] = []  # sections waiting to join the next one
     for i, sec in enumerate(kept):
         heading_only = sec.body == 0
-        leading_short = i < first_long < len(kept) and sec.words < SHORT and not (sec.title and is_numbered(sec.title))
-        if (heading_only or leading_short) and i + 1 < len(kept):
+        # A short section that is no numbered chapter (a dedication, an epigraph, "VOL. II." over an
+        # imprint, a manual's stub page) is read with the section after it.
+        short = real_book and sec.words < SHORT and not (sec.title and is_numbered(sec.title) and not PART.match(sec.title))
+        if (heading_only or short) and i + 1 < len(kept):
             pending.append(sec)
             continue
         if pending:
@@ -143,7 +146,7 @@ def _merge(sections: list[_Section], text: str, book_title: str, spans: Spans) -
             sec.start = pending[0].start
             sec.title = _joined(titles) or None
             pending = []
-        if heading_only and out and not leading_short:  # a heading at the very end: "THE END"
+        if (heading_only or short) and out:  # at the very end ("THE END", a closing note): the chapter before
             out[-1].end = sec.end
             continue
         out.append(sec)

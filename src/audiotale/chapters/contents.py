@@ -17,7 +17,7 @@ from .headings import HEADING
 CONTENTS_LINE = re.compile(r"[ \t]*(?:table of )?contents\.?:?[ \t]*", re.IGNORECASE)
 MAX_ENTRY = 90  # characters of one line of a contents list
 RUN = 3  # headings in a row with nothing under them: a contents list
-PART = re.compile(r"(?:part|book|volume|vol\.)\b", re.IGNORECASE)
+PART = re.compile(r"(?:part|book|volume|vol\.)(?=[\s.:]|$)", re.IGNORECASE)
 
 
 def find(text: str, paras: list[Paragraph], starts: list[int], titles: list[str], spans: Spans) -> list[Skip]:
@@ -47,7 +47,7 @@ def _list_end(text: str, paras: list[Paragraph], i: int, spans: Spans) -> int:
     for p in paras[i + 1 :]:
         body = text[p.start : p.end]
         lines = [ln for ln in body.split("\n") if ln.strip()]
-        if spans.inside(p.start) or any(len(ln.strip()) > MAX_ENTRY for ln in lines) or len(body.split()) > 60:
+        if spans.inside(p.start) or not _is_list(lines):
             if last_heading and len(seen) > 1 and not spans.inside(p.start):
                 end = _drop_last(text, paras, i, end)  # the first chapter's own heading, right above its prose
             break
@@ -58,6 +58,20 @@ def _list_end(text: str, paras: list[Paragraph], i: int, spans: Spans) -> int:
         end = p.end
         last_heading = len(lines) == 1 and bool(HEADING.fullmatch(lines[0]))
     return end
+
+
+ENTRY = re.compile(r"\s*(?:(?:chapter|part|book|volume|vol\.|letter|canto|stave|section)\b|[IVXLC]+\.|\d+\.)"
+                   r"|.*\S\s+\d+\s*$", re.IGNORECASE)  # "CHAPTER I.", "IV.", "12.", "... 37" (a page number)
+
+
+def _is_list(lines: list[str]) -> bool:
+    """Lines of a contents list, not hard-wrapped prose (whose lines run to 60-75 characters)."""
+    if not lines or any(len(ln.strip()) > MAX_ENTRY for ln in lines):
+        return False
+    if len(lines) == 1:
+        return len(lines[0].split()) <= 15
+    short = sorted(len(ln.strip()) for ln in lines)[len(lines) // 2] < 50
+    return short or sum(bool(ENTRY.match(ln)) for ln in lines) >= 0.6 * len(lines)
 
 
 def _drop_last(text: str, paras: list[Paragraph], i: int, end: int) -> int:

@@ -15,10 +15,13 @@ _UNITS = r"chapter|book|part|volume|vol\.|letter|stave|canto"
 # "VOL. II.", "Letter 4", "STAVE ONE", "Prologue", "Preface".
 HEADING = re.compile(
     # "chapter", "part" ... need a number: a wrapped line ending "...on his own\npart." is prose.
-    rf"^[ \t]*(?P<title>(?:(?:{_UNITS})[ \t]*{_NUMBER}|prologue|epilogue|preface|introduction|foreword|afterword)\.?"
+    rf"^[ \t]*(?P<title>(?:(?:{_UNITS})[ \t]*{_NUMBER}|(?:(?:first|second|third|final)[ \t]+)?(?:prologue|epilogue)|"
+    rf"preface|introduction|foreword|afterword)\.?"
     rf"(?:[ \t]*[:.\-\u2013\u2014][ \t]*[^\n]{{0,80}})?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
+# A chapter's name under its number: "CHAPTER I.\nDown the Rabbit-Hole", or "CHAPTER I.\n\nTHE BOATS" in capitals.
+SUBTITLE = re.compile(r"(?P<gap>\n|\n[ \t]*\n)[ \t]*(?P<sub>[^\s\[\"\u201c'\u2018][^\n]{0,60}?)[ \t]*(?=\n[ \t]*\n|\Z)")
 # A bare roman numeral on its own line ("IV." between blank lines), used only when no other heading is found.
 ROMAN_HEADING = re.compile(r"(?:^|\n\n)[ \t]*(?P<title>[IVXLC]{1,7})\.?[ \t]*(?=\n\n|\Z)")
 MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{1,2})[ \t]+(?P<title>[^\n#][^\n]*?)[ \t#]*$", re.MULTILINE)
@@ -38,7 +41,12 @@ def heading_starts(text: str, markdown: bool) -> list[tuple[int, str]]:
             return found
     for m in HEADING.finditer(text):
         if _stands_alone(text, m.start(), m.end()):
-            found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), clean_title(m["title"])))
+            title = m["title"]
+            sub = SUBTITLE.match(text, m.end())
+            if sub and not re.search(r"[:.\-\u2013\u2014]\s*\w", title.rstrip(".")) and not HEADING.fullmatch(sub["sub"]) \
+                    and (sub["gap"] == "\n" or sub["sub"].isupper()):
+                title = f"{title.rstrip().rstrip('.')}. {sub['sub'].strip()}"
+            found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), clean_title(title)))
     if not found:
         romans = [(m.start("title"), m["title"]) for m in ROMAN_HEADING.finditer(text)]
         if len(romans) >= 2 and romans[0][1] == "I":

@@ -22,7 +22,10 @@ LIKE = re.compile(
     r"^vol(?:ume)? [ivxlc\d]+$|\billustrat|\bprinted (?:for|by)\b|\bpublished (?:by|for)\b|"
     r"^(?:london|new york|boston|edinburgh|philadelphia|paris|toronto|chicago|oxford|cambridge)\b|"
     r"^\d{4}$|\bcopyright\b|\ball rights reserved\b|\bedition\b|\btranslated (?:by|from|into)\b|\bauthor of\b|"
-    r"\bwith (?:an? )?(?:introduction|preface|notes|illustrations)\b|\bpublishers?$|\bpress$")
+    r"\bwith (?:an? )?(?:introduction|preface|notes|illustrations)\b|\bpublishers?$|\bpress$|^also by\b|"
+    r"\bfirst (?:published|edition|printing)\b|\bprinted in (?:the )?\w")
+# A copyright page's lines: each one is front matter however long, and enough to call its run a title page.
+COPYRIGHT = re.compile(r"\u00a9|\ball rights reserved\b|\bisbn\b|\blibrary of congress\b", re.IGNORECASE)
 
 
 def find(text: str, paras: list[Paragraph], starts: list[int], spans: Spans, title: str,
@@ -53,6 +56,8 @@ class _Names:
         """"name" (the book's title or author), "like" (a title page's other lines), or None."""
         if para.lstrip()[:1] in "\"\u201c\u2018'":
             return None  # a line of dialogue
+        if COPYRIGHT.search(para):
+            return "name"
         n = _norm(para)
         if not n:
             return None
@@ -74,15 +79,16 @@ def _forward(text: str, paras: list[Paragraph], spans: Spans, names: _Names) -> 
         if spans.covered(p.start, p.end):
             continue
         body = text[p.start : p.end]
-        if len(body.split()) > SHORT or HEADING.fullmatch(body.split("\n")[0]):
+        if HEADING.fullmatch(body.split("\n")[0]) or len(body.split()) > SHORT and not (
+                len(body.split()) < 200 and COPYRIGHT.search(body)):
             break
         lines.append((p, names.kind(body)))
         if len(lines) > 30:
             break
     else:
         return None  # short lines to the end: a poem, a note, not a title page over a book
-    matched = [(p, k) for p, k in lines if k]
-    if len(matched) == 1 and _norm(text[matched[0][0].start : matched[0][0].end]) not in (names.title, *names.authors):
+    matched = [text[p.start : p.end] for p, k in lines if k]
+    if len(matched) == 1 and _norm(matched[0]) not in (names.title, *names.authors) and not COPYRIGHT.search(matched[0]):
         return None  # one line that merely mentions the title
     return _span(lines)
 
@@ -101,14 +107,16 @@ def _backward(text: str, paras: list[Paragraph], i: int, heads: set[int], spans:
             break
         lines.insert(0, (p, names.kind(body)))
     kinds = [k for _, k in lines if k]
-    if "name" not in kinds or len(kinds) < 2:
+    if len(kinds) < 2:
         return None
     return _span(lines)
 
 
 def _span(lines: list[tuple[Paragraph, str | None]]) -> Skip | None:
+    """From the first title-page line to the last, if they name the book (or are three of a kind at least)."""
     matched = [p for p, kind in lines if kind]
-    if not any(kind == "name" for _, kind in lines):
+    kinds = [kind for _, kind in lines if kind]
+    if "name" not in kinds and len(kinds) < 3:
         return None
     return Skip(matched[0].start, matched[-1].end, Reason.FRONT_MATTER)
 
