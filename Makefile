@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-piper clean eval
+.PHONY: demo test install bench bench-piper clean eval eval-books
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,7 @@ clean:
 # Attribution accuracy on the hand-annotated fixtures in eval/data, and the time on a whole novel.
 eval: $(STAMP)
 	$(BIN)/python eval/attribution.py
+
+# Chapters, titles and skipped parts of real books, and what would be spoken wrongly: make eval-books BOOKS="a.epub b.txt"
+eval-books: $(STAMP)
+	$(BIN)/python eval/books.py $(BOOKS)

@@ -29,6 +29,13 @@ def titles(text: str, name: str = "book.txt") -> list[str]:
         ("Chapter 1\n\nIt was kind on his own\npart.\n\nThe end.", ["Chapter 1"]),
         ("I.\n\nOne.\n\nII.\n\nTwo.\n\nIII\n\nThree.", ["Chapter I", "Chapter II", "Chapter III"]),
         ("PROLOGUE\n\nBefore.\n\nCHAPTER ONE\n\nOne.", ["Prologue", "Chapter One"]),
+        ("CHAPTER THE FIRST\n\nOne.\n\nCHAPTER THE SECOND\n\nTwo.", ["Chapter the First", "Chapter the Second"]),
+        # a chapter's name under its number; stories numbered in roman numerals
+        ("CHAPTER I.\nDown the Rabbit-Hole\n\nAlice.\n\nCHAPTER II.\nThe Pool of Tears\n\nTears.",
+         ["Chapter I. Down the Rabbit-Hole", "Chapter II. The Pool of Tears"]),
+        ("I. A SCANDAL IN BOHEMIA\n\nOne.\n\nII. THE RED-HEADED LEAGUE\n\nTwo.",
+         ["I. A Scandal in Bohemia", "II. The Red-Headed League"]),
+        ("CHAPTER XV\n\nEnd.\n\nFIRST EPILOGUE: 1813-20\n\nAfter.", ["Chapter XV", "First Epilogue: 1813-20"]),
         # a scene break is not a chapter, a lone `#` included
         ("Chapter 1\n\nOne.\n\n* * *\n\nTwo.\n\n#\n\nThree.\n\n***\n\nFour.", ["Chapter 1"]),
     ],

@@ -184,3 +184,9 @@ def test_unlinked_nav_headings_and_fragments_in_hrefs(tmp_path: Path) -> None:
     chs = split_chapters(book)
     assert [c.title for c in chs] == ["Part One: Chapter 1", "Chapter 2", "Part Two: Chapter 3"]
     assert book.text[chs[2].start :].startswith("Chapter 3")  # the text before the #c3 anchor stays in chapter 2
+
+
+def test_a_drop_capital_drawn_as_a_picture_is_read(tmp_path: Path) -> None:
+    docs = {"a.xhtml": xhtml(f'<h1>Chapter 1</h1><p><img src="t.png" alt="T"/>he night was cold. {words(30)}</p>')}
+    book = load(build(tmp_path / "dropcap.epub", docs, list(docs), nav=nav_doc([("Chapter 1", "a.xhtml", [])])))
+    assert "The night was cold." in book.text

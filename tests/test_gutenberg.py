@@ -174,3 +174,25 @@ def test_utf16_without_a_bom_is_read(tmp_path: Path) -> None:
     p.write_bytes("Chapter 1\n\nAnn walked home.\n".encode("utf-16-le"))
     assert "Ann walked home." in load(p).text
 
+
+
+@pytest.mark.parametrize(
+    ("text", "skipped"),
+    [
+        ("The ship[12] sailed.\n\n[12] A brig.", [("[12]", "note-marker"), ("[12] A brig.", "note")]),
+        ("A letter [A] here.\n\n[A] The letter A.", [("[A]", "note-marker"), ("[A] The letter A.", "note")]),
+        ("Plan [A] failed.", []),  # no note [A]: a letter in brackets, read
+        ("She wept.[Footnote 3: Real tears.] Then left.", [("[Footnote 3: Real tears.]", "note")]),
+        ("[Illustration: \"Come in,\" said\nthe [old] man.]\n\nText.", [('[Illustration: "Come in," said\nthe [old] man.]',
+                                                                       "illustration")]),
+        ("Text [Pg 12] more {13} text.", [("[Pg 12]", "page-number"), ("{13}", "page-number")]),
+        ("The king.[Sidenote: A.D. 1066] He fell.", [("[Sidenote: A.D. 1066]", "note")]),
+        ("It was [Transcriber's Note: sic] so.", [("[Transcriber's Note: sic]", "transcriber")]),
+        ("FOOTNOTES:\n\n[1] One.", [("FOOTNOTES:", "note"), ("[1] One.", "note")]),
+    ],
+)
+def test_text_markers(text: str, skipped: list[tuple[str, str]]) -> None:
+    from audiotale.loading import markers
+
+    found = sorted(markers.find(text), key=lambda s: s.start)
+    assert [(text[s.start : s.end], s.reason.value) for s in found] == skipped

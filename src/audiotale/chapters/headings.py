@@ -15,15 +15,16 @@ _UNITS = r"chapter|book|part|volume|vol\.|letter|stave|canto"
 # "VOL. II.", "Letter 4", "STAVE ONE", "Prologue", "Preface".
 HEADING = re.compile(
     # "chapter", "part" ... need a number: a wrapped line ending "...on his own\npart." is prose.
-    rf"^[ \t]*(?P<title>(?:(?:{_UNITS})[ \t]*{_NUMBER}|(?:(?:first|second|third|final)[ \t]+)?(?:prologue|epilogue)|"
+    rf"^[ \t]*(?P<title>(?:(?:{_UNITS})[ \t]*(?:the[ \t]+)?{_NUMBER}|(?:(?:first|second|third|final)[ \t]+)?(?:prologue|epilogue)|"
     rf"preface|introduction|foreword|afterword)\.?"
     rf"(?:[ \t]*[:.\-\u2013\u2014][ \t]*[^\n]{{0,80}})?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # A chapter's name under its number: "CHAPTER I.\nDown the Rabbit-Hole", or "CHAPTER I.\n\nTHE BOATS" in capitals.
 SUBTITLE = re.compile(r"(?P<gap>\n|\n[ \t]*\n)[ \t]*(?P<sub>[^\s\[\"\u201c'\u2018][^\n]{0,60}?)[ \t]*(?=\n[ \t]*\n|\Z)")
-# A bare roman numeral on its own line ("IV." between blank lines), used only when no other heading is found.
-ROMAN_HEADING = re.compile(r"(?:^|\n\n)[ \t]*(?P<title>[IVXLC]{1,7})\.?[ \t]*(?=\n\n|\Z)")
+# A roman numeral on its own line ("IV." or "IV. THE RED-HEADED LEAGUE" between blank lines), used only
+# when no other heading is found.
+ROMAN_HEADING = re.compile(r"(?:^|\n\n)[ \t]*(?P<title>(?P<n>[IVXLC]{1,7})(?:\.?|\.[ \t]+[A-Z][^\n]{0,70}?))[ \t]*(?=\n\n|\Z)")
 MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}(?P<hashes>#{1,2})[ \t]+(?P<title>[^\n#][^\n]*?)[ \t#]*$", re.MULTILINE)
 NUMBERED = re.compile(rf"(?:(?:{_UNITS})[ \t]*)?{_NUMBER}\.?", re.IGNORECASE)  # "Chapter 12", "XII", "12."
 _SMALL = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
@@ -49,7 +50,7 @@ def heading_starts(text: str, markdown: bool) -> list[tuple[int, str]]:
             found.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), clean_title(title)))
     if not found:
         romans = [(m.start("title"), m["title"]) for m in ROMAN_HEADING.finditer(text)]
-        if len(romans) >= 2 and romans[0][1] == "I":
+        if len(romans) >= 2 and re.match(r"I\b", romans[0][1]) and re.match(r"II\b", romans[1][1]):
             found = [(start, clean_title(title)) for start, title in romans]
     return found
 

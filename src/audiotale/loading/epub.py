@@ -252,12 +252,12 @@ def _assemble(docs: list[xhtml.Document], reasons: dict[tuple[int, int], Reason]
 
 
 def _names_a_picture(m: _Mark, docs: list[xhtml.Document], reasons: dict[tuple[int, int], Reason]) -> bool:
-    """A TOC entry for an illustration or a note (its title is the caption) is no chapter start."""
+    """A TOC entry for an illustration or a note (a sub-entry, or titled with the caption) is no chapter start."""
     block = docs[m.doc].blocks[m.block] if docs[m.doc].blocks else None
     if block is None:
         return False
     reason = block.reason or reasons.get((m.doc, m.block))
-    return reason in NOT_STARTS and xhtml._same(block.text, m.title)  # noqa: SLF001
+    return reason in NOT_STARTS and (m.depth > 0 or xhtml._same(block.text, m.title))  # noqa: SLF001
 
 
 def _spine_marks(docs: list[xhtml.Document], reasons: dict[tuple[int, int], Reason]) -> list[_Mark]:

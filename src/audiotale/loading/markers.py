@@ -2,7 +2,8 @@
 
 Plain-text conventions (Project Gutenberg's and others'), found in any book's text, EPUB included:
 `[Illustration: A VICARAGE HOUSE.]`, a marker `[12]` or `[A]` after a word, its note `[12] The
-word means...` or `[Footnote 12: ...]` further on (often under a `FOOTNOTES:` heading), `[Pg 12]`.
+word means...` or `[Footnote 12: ...]` further on (often under a `FOOTNOTES:` heading), `[Pg 12]`,
+`[Sidenote: ...]`, `[Transcriber's Note: ...]`.
 Emphasis marks (`_word_`, `*word*`) are not skipped: the words are read, the marks are dropped from
 what is spoken (segments.spoken_text).
 """
@@ -24,6 +25,9 @@ LABEL = r"\d{1,3}|[A-Za-z]|[*\u2020\u2021\u00a7\u2016\u00b6]{1,3}"  # 12, A, *, 
 INLINE = re.compile(rf"\[(?P<label>{LABEL})\]")
 NOTE_BODY = re.compile(rf"(?:\A|\n[ \t]*\n)[ \t]*(?P<mark>\[(?P<label>{LABEL})\])[ \t]+\S")
 NOTES_HEADING = re.compile(r"(?:\A|\n[ \t]*\n)[ \t]*(?P<h>(?:FOOT|END)?NOTES?:?)[ \t]*(?=\n[ \t]*\n|\Z)", re.IGNORECASE)
+SIDENOTE = re.compile(r"\[Sidenote:" + _BRACKETED + r"\]", re.IGNORECASE)
+TRANSCRIBER = re.compile(r"\[(?:Transcriber|Editor|Errata)[\u2019']?s?[\u2019']? ?(?:Note|Correction)s?\b" + _BRACKETED + r"\]",
+                         re.IGNORECASE)
 PAGE = re.compile(r"\[(?:Pg|Page|p\.)[ \t]*[\divxlcIVXLC]+\]|\{(?:Pg[ \t]*)?\d{1,4}\}")
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 
@@ -33,6 +37,8 @@ def find(text: str, start: int = 0, end: int | None = None) -> list[Skip]:
     end = len(text) if end is None else end
     found = [Skip(m.start(), m.end(), Reason.ILLUSTRATION) for m in ILLUSTRATION.finditer(text, start, end)]
     found += [Skip(m.start(), m.end(), Reason.PAGE_NUMBER) for m in PAGE.finditer(text, start, end)]
+    found += [Skip(m.start(), m.end(), Reason.NOTE) for m in SIDENOTE.finditer(text, start, end)]
+    found += [Skip(m.start(), m.end(), Reason.TRANSCRIBER) for m in TRANSCRIBER.finditer(text, start, end)]
     notes = _note_bodies(text, start, end)
     body_labels = {label for label, _ in notes}
     markers: dict[str, list[int]] = {}  # label -> offsets of its inline markers

@@ -130,7 +130,11 @@ class _Walker:
         if tag in HEADINGS:
             self.heading = HEADINGS[tag]
         if tag == "img":
-            self.image_alt = el.get("alt") or None
+            alt = (el.get("alt") or "").strip()
+            if re.fullmatch(r"[A-Z]", alt) and el.tail and el.tail[:1].isalpha():
+                self.add(alt, inner)  # a drop capital drawn as a picture: "T" + "he night was cold"
+            else:
+                self.image_alt = alt or None
         if tag == "br":
             self.add(" ", inner)
         link_start = self.n
