@@ -19,10 +19,10 @@ from ..datatypes import Book, Chapter, Skip
 from ..errors import InputError
 from ..loading import matter
 from ..loading.spans import Spans, tidy
-from ..segments import paragraphs
 from . import contents, titlepages
 from .contents import PART
 from .headings import HEADING, clean_title, heading_starts, is_numbered
+from .paragraphs import paragraphs
 
 SHORT = 20  # spoken words: a shorter section that is no numbered chapter joins the next one
 HEADING_WORDS = 12  # a first paragraph this short is the section's heading
@@ -46,7 +46,7 @@ def split_chapters(book: Book) -> list[Chapter]:
         marks = [(c.start, clean_title(c.title)) for c in book.chapters]
     else:
         marks = [(s, t) for s, t in heading_starts(text, markdown) if not spans.inside(s)]
-    paras = paragraphs(text, 0, len(text))
+    paras = paragraphs(text)
     if not markdown:
         found: list[Skip] = []
         if book.chapters is None:

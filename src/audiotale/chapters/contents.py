@@ -11,7 +11,7 @@ import re
 
 from ..datatypes import Reason, Skip
 from ..loading.spans import Spans
-from ..segments import Paragraph
+from .paragraphs import Paragraph
 from .headings import HEADING
 
 CONTENTS_LINE = re.compile(r"[ \t]*(?:table of )?contents\.?:?[ \t]*", re.IGNORECASE)

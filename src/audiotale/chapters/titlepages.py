@@ -12,7 +12,7 @@ import re
 
 from ..datatypes import Reason, Skip
 from ..loading.spans import Spans
-from ..segments import Paragraph
+from .paragraphs import Paragraph
 from .headings import HEADING
 
 SHORT = 15  # words: longer paragraphs are prose, where a title page ends
