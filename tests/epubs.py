@@ -151,7 +151,7 @@ def ncx_doc(entries: list) -> str:
             f"<head/><docTitle><text>x</text></docTitle><navMap>{points(entries)}</navMap></ncx>")
 
 
-def build(path: Path, docs: dict[str, str], spine: list, *, nav: str | None = None, ncx: str | None = None,
+def build(path: Path, docs: dict[str, str | bytes], spine: list, *, nav: str | None = None, ncx: str | None = None,
           title: str = "A Book", author: str = "An Author", guide: list[tuple[str, str]] = (),
           version: str = "3.0", opf: str = "OEBPS/content.opf", container: bool = True,
           extra: dict[str, bytes] | None = None) -> Path:

@@ -190,3 +190,12 @@ def test_a_drop_capital_drawn_as_a_picture_is_read(tmp_path: Path) -> None:
     docs = {"a.xhtml": xhtml(f'<h1>Chapter 1</h1><p><img src="t.png" alt="T"/>he night was cold. {words(30)}</p>')}
     book = load(build(tmp_path / "dropcap.epub", docs, list(docs), nav=nav_doc([("Chapter 1", "a.xhtml", [])])))
     assert "The night was cold." in book.text
+
+
+def test_documents_without_a_declared_encoding_are_utf8(tmp_path: Path) -> None:
+    docs = {"a.html": f"<html><body><h1>Chapter 1</h1><p>Caf\u00e9 \u2019{words(30)}</p></body></html>",
+            "b.html": ('<?xml version="1.0" encoding="windows-1252"?><html><body><h1>Chapter 2</h1><p>Na\u00efve '
+                       + words(30) + "</p></body></html>").encode("cp1252")}
+    nav = nav_doc([("Chapter 1", "a.html", []), ("Chapter 2", "b.html", [])])
+    text = load(build(tmp_path / "enc.epub", docs, list(docs), nav=nav)).text
+    assert "Caf\u00e9 \u2019" in text and "Na\u00efve" in text  # not "CafÃ©", not "Na\ufffdve"

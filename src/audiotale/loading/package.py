@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from lxml import etree, html
+from lxml import etree
 
 from ..errors import InputError
 from .archive import Archive, clean
@@ -232,8 +232,6 @@ def _xml(arc: Archive, name: str) -> etree._Element | None:
 
 
 def _html(arc: Archive, name: str) -> etree._Element | None:
-    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
-    try:
-        return html.document_fromstring(arc.read(name), parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
+    from .xhtml import read_html
+
+    return read_html(arc.read(name))

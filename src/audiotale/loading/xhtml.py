@@ -59,10 +59,8 @@ class Document:
 
 def parse(name: str, content: bytes, resolve: object) -> Document:
     """Parse one document; `resolve(href)` -> (doc, anchor) for a link, doc None when external."""
-    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
-    try:
-        root = html.document_fromstring(content, parser=parser)
-    except (etree.ParserError, ValueError):
+    root = read_html(content)
+    if root is None:
         return Document(name, [], {}, "")
     walker = _Walker(resolve)
     walker.boilerplate = _gutenberg_lists(root)
@@ -73,6 +71,38 @@ def parse(name: str, content: bytes, resolve: object) -> Document:
         walker.flush()
     title = _WS.sub(" ", "".join(title_el.itertext())).strip() if title_el is not None else ""
     return Document(name, walker.blocks, walker.anchors, title)
+
+
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']|<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""",
+                       re.IGNORECASE)
+
+
+def read_html(content: bytes) -> etree._Element | None:
+    """Parse (X)HTML leniently, decoded as declared, else UTF-8, else cp1252 (never latin-1 by default)."""
+    text = decode(content)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses a str that declares its encoding
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+    try:
+        return html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def decode(content: bytes) -> str:
+    """Bytes of a markup document -> text: BOM, then the declared encoding, then UTF-8, then cp1252."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16", errors="replace")
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="replace")
+    m = _DECLARED.search(content[:2048])
+    declared = (m.group(1) or m.group(2)).decode("ascii") if m else None
+    for encoding in (declared, "utf-8"):
+        if encoding:
+            try:
+                return content.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+    return content.decode("cp1252", errors="replace")
 
 
 class _Walker:
