@@ -14,7 +14,8 @@ from ..loading.spans import Spans
 from .paragraphs import Paragraph
 from .headings import HEADING
 
-CONTENTS_LINE = re.compile(r"[ \t]*(?:table of )?contents\.?:?[ \t]*", re.IGNORECASE)
+CONTENTS_LINE = re.compile(r"[ \t]*(?:(?:table of )?contents|(?:list of )?(?:illustrations|plates))\.?:?[ \t]*",
+                           re.IGNORECASE)
 MAX_ENTRY = 90  # characters of one line of a contents list
 RUN = 3  # headings in a row with nothing under them: a contents list
 PART = re.compile(r"(?:part|book|volume|vol\.)(?=[\s.:]|$)", re.IGNORECASE)
