@@ -72,7 +72,7 @@ def epub2(path: Path, chapters: list[tuple[str, list[str]]] = CHAPTERS, entity: 
         "OEBPS/text/b.xhtml": '<html xmlns="http://www.w3.org/1999/xhtml"><body>'
         + "".join(f"<p>{p}</p>" for p in paras3) + "</body></html>",
     }
-    opf = f"""<?xml version="1.0" encoding="UTF-8"?>
+    opf = """<?xml version="1.0" encoding="UTF-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id">
 <metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf">
 <dc:title>Old Tales</dc:title><dc:creator opf:role="aut">Olde Author</dc:creator>
