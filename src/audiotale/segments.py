@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .datatypes import Chapter, Kind, Reason, Segment, Skip
+from .loading.spans import trimmed
 
 SPEECH_VERBS = (
     "said|says|say|asked|asks|ask|replied|replies|reply|answered|answers|cried|cries|exclaimed|exclaims|"
@@ -272,10 +273,7 @@ def segment_chapter(text: str, chapter: Chapter, first_paragraph: int = 0) -> li
     segments: list[Segment] = []
     scene_break = False
     for kind, start, end, para in pieces:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = trimmed(text, start, end)
         if start >= end:
             continue
         reason = skips[para].reason if kind is Kind.SKIPPED else None  # para: the skip's index

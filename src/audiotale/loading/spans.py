@@ -16,13 +16,7 @@ def tidy(skips: Iterable[Skip], text: str) -> tuple[Skip, ...]:
     and neighbours with the same reason and only whitespace between them become one."""
     out: list[Skip] = []
     for sk in sorted(skips, key=lambda s: (s.start, -s.end)):
-        start, end = sk.start, sk.end
-        if out and start < out[-1].end:
-            start = out[-1].end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = trimmed(text, max(sk.start, out[-1].end) if out else sk.start, sk.end)
         if start >= end:
             continue
         last = out[-1] if out else None
@@ -32,6 +26,15 @@ def tidy(skips: Iterable[Skip], text: str) -> tuple[Skip, ...]:
         else:
             out.append(Skip(start, end, sk.reason, sk.ref) if (start, end) != (sk.start, sk.end) else sk)
     return tuple(out)
+
+
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) without the whitespace at either end (empty: start >= end)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 class Spans:
