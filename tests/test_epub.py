@@ -199,3 +199,24 @@ def test_documents_without_a_declared_encoding_are_utf8(tmp_path: Path) -> None:
     nav = nav_doc([("Chapter 1", "a.html", []), ("Chapter 2", "b.html", [])])
     text = load(build(tmp_path / "enc.epub", docs, list(docs), nav=nav)).text
     assert "Caf\u00e9 \u2019" in text and "Na\u00efve" in text  # not "CafÃ©", not "Na\ufffdve"
+
+
+def test_a_part_page_with_an_epigraph_joins_its_first_chapter(tmp_path: Path) -> None:
+    docs = {"p1.xhtml": xhtml(f"<h1>Part One</h1><blockquote><p>{words(25, 'vengeance')}</p></blockquote>"),
+            "c1.xhtml": xhtml(f"<h2>Chapter 1</h2><p>{words(200, 'oak')}</p>"),
+            "c2.xhtml": xhtml(f"<h2>Chapter 2</h2><p>{words(200, 'elm')}</p>")}
+    nav = nav_doc([("Part One", "p1.xhtml", [("Chapter 1", "c1.xhtml", []), ("Chapter 2", "c2.xhtml", [])])])
+    book = load(build(tmp_path / "parts.epub", docs, list(docs), nav=nav))
+    assert [c.title for c in split_chapters(book)] == ["Part One: Chapter 1", "Chapter 2"]
+
+
+def test_subsections_of_a_long_entry_stay_in_its_chapter(tmp_path: Path) -> None:
+    """A manual: an entry with text of its own, its sub-entries its sections; a novel's chapters always split."""
+    doc = (f'<h1 id="a">1. Getting started</h1><p>{words(200, "setup")}</p><h2 id="a1">1.1 Install</h2>'
+           f'<p>{words(40, "pip")}</p><h2 id="a2">1.2 Configure</h2><p>{words(40, "toml")}</p>'
+           f'<h1 id="b">2. Usage</h1><p>{words(200, "run")}</p><h2 id="b1">Chapter 3</h2><p>{words(40, "end")}</p>')
+    nav = nav_doc([("1. Getting started", "m.xhtml#a", [("1.1 Install", "m.xhtml#a1", []),
+                                                         ("1.2 Configure", "m.xhtml#a2", [])]),
+                   ("2. Usage", "m.xhtml#b", [("Chapter 3", "m.xhtml#b1", [])])])
+    book = load(build(tmp_path / "manual.epub", {"m.xhtml": xhtml(doc)}, ["m.xhtml"], nav=nav))
+    assert [c.title for c in split_chapters(book)] == ["1. Getting started", "2. Usage", "Chapter 3"]

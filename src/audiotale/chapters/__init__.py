@@ -26,6 +26,8 @@ from .paragraphs import paragraphs
 
 SHORT = 20  # spoken words: a shorter section that is no numbered chapter joins the next one
 HEADING_WORDS = 12  # a first paragraph this short is the section's heading
+PART_PAGE = 100  # spoken words: a part's own page (its title, an epigraph) joins its first chapter
+CHAPTER = re.compile(r"\b(?:chapter|letter|stave|canto)\b", re.IGNORECASE)  # "Part One: Chapter 1" is a chapter
 
 
 @dataclass(slots=True)
@@ -135,9 +137,11 @@ def _merge(sections: list[_Section], text: str, book_title: str, spans: Spans) -
     pending: list[_Section] = []  # sections waiting to join the next one
     for i, sec in enumerate(kept):
         heading_only = sec.body == 0
-        # A short section that is no numbered chapter (a dedication, an epigraph, "VOL. II." over an
-        # imprint, a manual's stub page) is read with the section after it.
-        short = real_book and sec.words < SHORT and not (sec.title and is_numbered(sec.title) and not PART.match(sec.title))
+        # A short section that is no numbered chapter (a dedication, an epigraph, a manual's stub page),
+        # and a part's own page (its title, an epigraph, "VOL. II." over an imprint), are read with the
+        # section after it.
+        part = bool(sec.title and PART.match(sec.title) and not CHAPTER.search(sec.title)) and sec.words < PART_PAGE
+        short = real_book and (part or sec.words < SHORT and not (sec.title and is_numbered(sec.title)))
         if (heading_only or short) and i + 1 < len(kept):
             pending.append(sec)
             continue

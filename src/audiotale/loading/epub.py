@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_TITLE = 200  # characters of a chapter title
 NOT_STARTS = {Reason.ILLUSTRATION, Reason.NOTE, Reason.NOTE_MARKER, Reason.PAGE_NUMBER}
 SUBSECTION_WORDS = 150  # a TOC entry with this much text before its first child: the children are subsections
+CHAPTER_TITLE = re.compile(r"(?:chapter|letter|stave|canto|book|part)\b|[ivxlcdm]+\.?$|\d+\.?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +302,7 @@ def _sections(marks: list[_Mark], offsets: dict[tuple[int, int], int], docs: lis
             parents.pop()
         if parents and parents[-1][2] is False:
             continue  # a subsection of a chapter with text of its own: part of that chapter
-        if parents and parents[-1][2] is None:
+        if parents and parents[-1][2] is None and not CHAPTER_TITLE.match(title):
             parent_at = parents[-1][0]
             between = words[bisect.bisect_left(starts, at)] - words[bisect.bisect_left(starts, parent_at)]
             parents[-1] = (parent_at, parents[-1][1], between < SUBSECTION_WORDS)
