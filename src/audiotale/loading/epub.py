@@ -102,11 +102,12 @@ def _read_spine(arc: Archive, pkg: Package) -> tuple[list[xhtml.Document], list[
     return docs, linear
 
 
-def _resolver(name: str):  # noqa: ANN202 - a small closure
+def _resolver(name: str) -> xhtml.Resolver:
+    """Links of the document `name` -> (document, anchor); (None, None) for links out of the book."""
     base = posixpath.dirname(name)
 
     def resolve(href: str) -> tuple[str | None, str | None]:
-        doc, anchor = package._split(base, href)  # noqa: SLF001 - one href rule for the whole package
+        doc, anchor = package.split_href(base, href)
         if doc is None and anchor is None:
             return None, None
         return doc or name, anchor
@@ -258,7 +259,7 @@ def _names_a_picture(m: _Mark, docs: list[xhtml.Document], reasons: dict[tuple[i
     if block is None:
         return False
     reason = block.reason or reasons.get((m.doc, m.block))
-    return reason in NOT_STARTS and (m.depth > 0 or xhtml._same(block.text, m.title))  # noqa: SLF001
+    return reason in NOT_STARTS and (m.depth > 0 or xhtml.same_text(block.text, m.title))
 
 
 def _spine_marks(docs: list[xhtml.Document], reasons: dict[tuple[int, int], Reason]) -> list[_Mark]:

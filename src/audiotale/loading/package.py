@@ -86,7 +86,7 @@ def read_package(arc: Archive, name: str) -> Package:
     pkg.title = (main or [t for _, t in titles] or [None])[0]
     for el in root.iter():
         if local(el) == "creator" and _in(el, "metadata") and _text(el):
-            role = _attr(el, "role") or refines.get(el.get("id") or "", {}).get("role", "aut")
+            role = attr(el, "role") or refines.get(el.get("id") or "", {}).get("role", "aut")
             if role.lower() in ("aut", ""):
                 pkg.authors.append(_text(el))
     cover_id = None
@@ -107,7 +107,7 @@ def read_package(arc: Archive, name: str) -> Package:
         pkg.ncx = pkg.manifest.get(spine_el.get("toc") or "")
     for el in root.iter():
         if local(el) == "reference" and _in(el, "guide") and el.get("href"):
-            doc, anchor = _split(base, el.get("href"))
+            doc, anchor = split_href(base, el.get("href"))
             pkg.guide.append(Entry(el.get("title") or "", doc, anchor, 0, frozenset([(el.get("type") or "").lower()])))
     items = list(pkg.manifest.values())
     pkg.nav = next((i for i in items if "nav" in i.properties), None)
@@ -139,7 +139,7 @@ def nav_entries(arc: Archive, item: Item) -> tuple[list[Entry], list[Entry]]:
     if landmarks_nav is not None:
         for a in landmarks_nav.iter():
             if local(a) == "a" and a.get("href"):
-                doc, anchor = _split(base, a.get("href"))
+                doc, anchor = split_href(base, a.get("href"))
                 landmarks.append(Entry(_text(a), doc, anchor, 0, _types(a)))
     return toc, landmarks
 
@@ -152,7 +152,7 @@ def _walk_list(ol: etree._Element, base: str, depth: int, out: list[Entry]) -> N
         link = label if label is not None and local(label) == "a" else (
             label.find(".//a") if label is not None and label.find(".//a") is not None else None)
         if link is not None and link.get("href"):
-            doc, anchor = _split(base, link.get("href"))
+            doc, anchor = split_href(base, link.get("href"))
             out.append(Entry(_text(link), doc, anchor, depth))
         elif label is not None and _text(label):
             out.append(Entry(_text(label), None, None, depth))  # an unlinked heading over its entries
@@ -178,7 +178,7 @@ def ncx_entries(arc: Archive, item: Item) -> list[Entry]:
             content = next((el for el in point if local(el) == "content"), None)
             title = _text(label) if label is not None else ""
             if content is not None and content.get("src"):
-                doc, anchor = _split(base, content.get("src"))
+                doc, anchor = split_href(base, content.get("src"))
                 out.append(Entry(title, doc, anchor, depth))
             elif title:
                 out.append(Entry(title, None, None, depth))
@@ -189,7 +189,7 @@ def ncx_entries(arc: Archive, item: Item) -> list[Entry]:
     return out
 
 
-def _split(base: str, href: str) -> tuple[str | None, str | None]:
+def split_href(base: str, href: str) -> tuple[str | None, str | None]:
     """`../Text/ch1.xhtml#p3` relative to `base` -> ("OEBPS/Text/ch1.xhtml", "p3"); external links -> None."""
     href = href.strip()
     if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
@@ -200,10 +200,10 @@ def _split(base: str, href: str) -> tuple[str | None, str | None]:
 
 
 def _types(el: etree._Element) -> frozenset[str]:
-    return frozenset((_attr(el, "type") or "").lower().split())
+    return frozenset((attr(el, "type") or "").lower().split())
 
 
-def _attr(el: etree._Element, name: str) -> str | None:
+def attr(el: etree._Element, name: str) -> str | None:
     """An attribute by local name, whatever its namespace or prefix (epub:type, opf:role)."""
     for key, value in el.attrib.items():
         if key.rsplit("}", 1)[-1].rsplit(":", 1)[-1] == name:

@@ -8,13 +8,14 @@ caption, a footnote, a page of front matter) or for a span inside it (a note mar
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree, html
 
 from ..datatypes import Reason
 from . import matter
-from .package import local
+from .package import attr, local
 
 BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre", "section",
@@ -57,7 +58,10 @@ class Document:
     title: str  # the <title>
 
 
-def parse(name: str, content: bytes, resolve: object) -> Document:
+Resolver = Callable[[str], tuple[str | None, str | None]]  # href -> (document, anchor)
+
+
+def parse(name: str, content: bytes, resolve: Resolver) -> Document:
     """Parse one document; `resolve(href)` -> (doc, anchor) for a link, doc None when external."""
     root = read_html(content)
     if root is None:
@@ -106,7 +110,7 @@ def decode(content: bytes) -> str:
 
 
 class _Walker:
-    def __init__(self, resolve: object) -> None:
+    def __init__(self, resolve: Resolver) -> None:
         self.resolve = resolve
         self.blocks: list[Block] = []
         self.anchors: dict[str, tuple[int, int]] = {}
@@ -136,7 +140,7 @@ class _Walker:
             block = Block(text, heading=self.heading)
             spans = [(s, min(e, len(text)), r) for s, e, r in self.spans if s < len(text)]
             block.links = [ln for ln in self.links if ln.start < len(text)]
-            if self.image_alt and _same(text, self.image_alt):
+            if self.image_alt and same_text(text, self.image_alt):
                 block.reason = Reason.ILLUSTRATION  # a caption repeating the picture's alt text
             else:
                 _place_spans(block, spans)
@@ -149,7 +153,7 @@ class _Walker:
         tag = local(el)
         if not tag or tag in SILENT:
             return
-        types = frozenset((_attr(el, "type") or "").lower().split()) | frozenset((el.get("role") or "").lower().split())
+        types = frozenset((attr(el, "type") or "").lower().split()) | frozenset((el.get("role") or "").lower().split())
         back = back or bool(types & {"backmatter", "doc-backmatter"})
         own = self._reason(el, tag, types, back)
         inner = reason or own
@@ -198,12 +202,12 @@ class _Walker:
         href = el.get("href")
         if not href:
             return
-        doc, anchor = self.resolve(href)  # type: ignore[operator]
+        doc, anchor = self.resolve(href)
         if doc is None and anchor is None:
             return
         text = _WS.sub(" ", "".join(el.itertext())).strip()
         classes = (el.get("class") or "").split()
-        marked = matter.for_classes(classes) is Reason.NOTE_MARKER or "noteref" in (_attr(el, "type") or "")
+        marked = matter.for_classes(classes) is Reason.NOTE_MARKER or "noteref" in (attr(el, "type") or "")
         parent = el.getparent()
         in_sup = parent is not None and local(parent) == "sup" or any(local(c) == "sup" for c in el)
         looks = bool(MARKER_TEXT.fullmatch(text)) and (
@@ -258,17 +262,11 @@ def _place_spans(block: Block, spans: list[tuple[int, int, Reason]]) -> None:
     block.skips = merged
 
 
-def _same(text: str, alt: str) -> bool:
+def same_text(text: str, alt: str) -> bool:
+    """Does a caption (or a TOC title) say what the picture's alt text says?"""
     a, b = _norm(text), _norm(alt)
     return bool(a) and (a == b or (len(a) > 8 and a in b))
 
 
 def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text.lower()).strip()
-
-
-def _attr(el: etree._Element, name: str) -> str | None:
-    for key, value in el.attrib.items():
-        if key.rsplit("}", 1)[-1].rsplit(":", 1)[-1] == name:
-            return value
-    return None
