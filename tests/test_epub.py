@@ -220,3 +220,15 @@ def test_subsections_of_a_long_entry_stay_in_its_chapter(tmp_path: Path) -> None
                    ("2. Usage", "m.xhtml#b", [("Chapter 3", "m.xhtml#b1", [])])])
     book = load(build(tmp_path / "manual.epub", {"m.xhtml": xhtml(doc)}, ["m.xhtml"], nav=nav))
     assert [c.title for c in split_chapters(book)] == ["1. Getting started", "2. Usage", "Chapter 3"]
+
+
+def test_one_file_without_a_usable_toc_is_split_at_its_headings(tmp_path: Path) -> None:
+    doc = xhtml(f"<h1>Chapter 1</h1><p>{words(30, 'oak')}</p><h1>Chapter 2</h1><p>{words(30, 'elm')}</p>"
+                f'<h1>Chapter 3</h1><p>{words(30, "ash")}</p>')
+    book = load(build(tmp_path / "flat.epub", {"all.xhtml": doc}, ["all.xhtml"]))  # no nav, no NCX
+    assert [c.title for c in split_chapters(book)] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+    # a TOC whose anchors are lost finds its chapters by their headings
+    nav = nav_doc([("Chapter 1", "all.xhtml#x1", []), ("Chapter 2", "all.xhtml#x2", []),
+                   ("Chapter 3", "all.xhtml#x3", [])])
+    book = load(build(tmp_path / "lost.epub", {"all.xhtml": doc}, ["all.xhtml"], nav=nav))
+    assert [c.title for c in split_chapters(book)] == ["Chapter 1", "Chapter 2", "Chapter 3"]

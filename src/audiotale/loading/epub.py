@@ -152,11 +152,27 @@ def _marks(toc: list[Entry], docs: list[xhtml.Document], index: dict[str, int]) 
         if target is None or target.doc not in index:
             continue
         d = index[target.doc]
-        block = docs[d].anchors.get(target.anchor or "", (0, 0))[0] if target.anchor else 0
+        block: int | None = 0
+        if target.anchor:
+            found = docs[d].anchors.get(target.anchor)
+            # An anchor the document lacks: the heading that bears the entry's title, after the last mark.
+            after = max((m.block for m in marks if m.doc == d), default=-1)
+            block = found[0] if found else _heading_named(docs[d], target.title, after)
+        if block is None:
+            continue
         block = min(block, max(0, len(docs[d].blocks) - 1))
         marks.append(_Mark(d, block, _title(e.title), e.depth))
     marks.sort(key=lambda m: (m.doc, m.block))  # stable: a part keeps its place before its first chapter
     return marks
+
+
+def _heading_named(doc: xhtml.Document, title: str, after: int) -> int | None:
+    """The first heading after block `after` whose text is the title (an entry whose anchor is lost)."""
+    for b in range(after + 1, len(doc.blocks)):
+        block = doc.blocks[b]
+        if block.heading and xhtml.same_text(block.text, title):
+            return b
+    return None
 
 
 def _notes(docs: list[xhtml.Document], index: dict[str, int], reasons: dict[tuple[int, int], Reason]
@@ -263,11 +279,18 @@ def _names_a_picture(m: _Mark, docs: list[xhtml.Document], reasons: dict[tuple[i
 
 
 def _spine_marks(docs: list[xhtml.Document], reasons: dict[tuple[int, int], Reason]) -> list[_Mark]:
-    """No usable table of contents: each spine document with text to read starts a section."""
+    """No usable table of contents: each spine document with text to read starts a section, and so does
+    each of its top-level headings when it has several (one file holding the whole book)."""
     marks = []
     for d, doc in enumerate(docs):
         readable = [b for b, block in enumerate(doc.blocks) if block.reason is None and (d, b) not in reasons]
         if not readable:
+            continue
+        levels = [doc.blocks[b].heading for b in readable if doc.blocks[b].heading]
+        top = min(levels, default=0)
+        heads = [b for b in readable if doc.blocks[b].heading == top] if top and levels.count(top) >= 2 else []
+        if heads:
+            marks += [_Mark(d, b if i else 0, _title(doc.blocks[b].text), 0) for i, b in enumerate(heads)]
             continue
         heading = next((doc.blocks[b].text for b in readable[:8] if 0 < doc.blocks[b].heading <= 3), None)
         first = doc.blocks[readable[0]].text
