@@ -85,7 +85,8 @@ def test_titles_are_single_clean_lines(tmp_path: Path) -> None:
 
 from audiotale import pipeline  # noqa: E402
 from audiotale.datatypes import Kind, Reason  # noqa: E402
-from epubs import build, calibre, gutenberg_single_file, nav_doc, ncx_doc, standard_ebooks, words, xhtml  # noqa: E402
+from epubs import (LICENCE, build, calibre, gutenberg_single_file, nav_doc, ncx_doc,  # noqa: E402
+                   standard_ebooks, words, xhtml)
 from test_gutenberg import NEVER_SPOKEN, spoken  # noqa: E402
 
 
@@ -232,3 +233,14 @@ def test_one_file_without_a_usable_toc_is_split_at_its_headings(tmp_path: Path) 
                    ("Chapter 3", "all.xhtml#x3", [])])
     book = load(build(tmp_path / "lost.epub", {"all.xhtml": doc}, ["all.xhtml"], nav=nav))
     assert [c.title for c in split_chapters(book)] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+
+
+def test_an_older_gutenberg_epub_with_its_header_in_pre(tmp_path: Path) -> None:
+    pre = ("<pre>The Project Gutenberg EBook of The Orchard, by Tom Reed\n\nThis eBook is for the use of anyone "
+           "anywhere at no cost.\n\nTitle: The Orchard\n\nAuthor: Tom Reed\n\n"
+           "*** START OF THIS PROJECT GUTENBERG EBOOK THE ORCHARD ***\n\n\n\n\nProduced by A. Volunteer\n</pre>")
+    end = f"<pre>End of the Project Gutenberg EBook of The Orchard\n\n*** END OF THIS PROJECT GUTENBERG EBOOK ***\n{LICENCE}</pre>"
+    docs = {"a.xhtml": xhtml(f"{pre}<h1>Chapter 1</h1><p>{words(40, 'oak')}</p>{end}")}
+    path = build(tmp_path / "old.epub", docs, list(docs), nav=nav_doc([("Chapter 1", "a.xhtml", [])]))
+    said = " ".join(spoken(pipeline.read_script(path).segments))
+    assert said.startswith("Chapter 1 The oak fell") and not NEVER_SPOKEN.search(said), said[:200]

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 from ..datatypes import Reason, Skip
 
+# The markers stand on lines of their own in a text file, but may run on in an EPUB's <pre> header.
 START = re.compile(
-    r"^[ \t]*\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG[^\n]*"
+    r"\*{3}[ \t]*START OF (?:THE|THIS) PROJECT GUTENBERG[^\n*]*(?:\*{3})?"
     r"|^\*END\*THE SMALL PRINT![^\n]*",  # the header of the oldest files ends with this line
     re.IGNORECASE | re.MULTILINE)
-END = re.compile(r"^[ \t]*\*{3}[ \t]*END OF (?:THE|THIS) PROJECT GUTENBERG[^\n]*", re.IGNORECASE | re.MULTILINE)
+END = re.compile(r"\*{3}[ \t]*END OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
 # "End of the Project Gutenberg EBook of Emma, by Jane Austen" / "End of Project Gutenberg's Emma": just
 # before the END line, sometimes with no END line at all.
-END_LINE = re.compile(r"^[ \t]*End of (?:the )?Project Gutenberg(?:'s|\u2019s)?\b[^\n]*",
+END_LINE = re.compile(r"(?:^|(?<=\s))End of (?:the )?Project Gutenberg(?:'s|\u2019s)?\b[^\n]*",
                       re.IGNORECASE | re.MULTILINE)
 TITLE = re.compile(r"^[ \t]*Title:[ \t]*(?P<value>[^\n]+(?:\n[ \t]+[^\s][^\n]*)*)", re.MULTILINE)
 AUTHOR = re.compile(r"^[ \t]*Authors?:[ \t]*(?P<value>[^\n]+(?:\n[ \t]+[^\s][^\n]*)*)", re.MULTILINE)
@@ -74,9 +75,9 @@ def find(text: str) -> Wrapping:
 def _credits(text: str, start: int, end: int) -> list[Skip]:
     """Credits, transcriber's notes, and any other paragraph about Project Gutenberg, inside the body."""
     found: list[Skip] = []
-    for m in PARAGRAPH_START.finditer(text, start, end):
-        pos = m.end()
-        if found and pos < found[-1].end:
+    first = len(text[start:end]) - len(text[start:end].lstrip())  # the body's first line starts one too
+    for pos in [start + first, *(m.end() for m in PARAGRAPH_START.finditer(text, start, end))]:
+        if found and pos < found[-1].end or pos >= end:
             continue
         para_end = _paragraph_end(text, pos, end)
         para = text[pos:para_end]
@@ -102,7 +103,7 @@ def _note_end(text: str, pos: int, para_end: int, limit: int) -> int:
             if depth == 0:
                 return i + 1
         return para_end
-    if len(text[pos:para_end].split()) > 6:
+    if not re.search(r"notes?\s*:?\s*$", text[pos:para_end], re.IGNORECASE) or len(text[pos:para_end].split()) > 6:
         return para_end  # "Produced by Jane Doe and the Online Distributed Proofreading Team": one paragraph
     # A heading ("Transcriber's Notes:"): the paragraphs under it, up to a wider gap (two blank lines).
     gap = re.compile(r"\n[ \t]*\n[ \t]*\n").search(text, para_end, min(limit, para_end + 5000))

@@ -119,14 +119,18 @@ class _Walker:
         self.spans: list[tuple[int, int, Reason]] = []
         self.links: list[Link] = []
         self.heading = 0
+        self.pre = 0  # inside how many <pre> elements
         self.image_alt: str | None = None  # alt text of an image just before this block
         self.boilerplate: set[etree._Element] = set()  # tables and lists of links to gutenberg.org
 
     # -- building blocks ------------------------------------------------------------------------
     def add(self, text: str, reason: Reason | None) -> None:
-        text = _WS.sub(" ", text)
-        if text[:1] == " " and (self.n == 0 or self.parts[-1].endswith(" ")):
-            text = text[1:]
+        if self.pre:  # preformatted: its lines stay lines (one paragraph still: no blank lines)
+            text = re.sub(r"[ \t]*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", text))
+        else:
+            text = _WS.sub(" ", text)
+        if text[:1] in " \n" and (self.n == 0 or self.parts[-1][-1:] in " \n"):
+            text = text.lstrip(" \n")
         if not text:
             return
         if reason is not None:
@@ -136,6 +140,8 @@ class _Walker:
 
     def flush(self) -> None:
         text = "".join(self.parts).rstrip()
+        if "\n" in text:  # from a <pre>: at most single line breaks, so the block stays one paragraph
+            text = re.sub(r"\n\s*\n", "\n", text)
         if text:
             block = Block(text, heading=self.heading)
             spans = [(s, min(e, len(text)), r) for s, e, r in self.spans if s < len(text)]
@@ -163,6 +169,7 @@ class _Walker:
         first = len(self.blocks)
         if tag in HEADINGS:
             self.heading = HEADINGS[tag]
+        self.pre += tag == "pre"
         if tag == "img":
             alt = (el.get("alt") or "").strip()
             if re.fullmatch(r"[A-Z]", alt) and el.tail and el.tail[:1].isalpha():
@@ -180,6 +187,7 @@ class _Walker:
                 self.add(child.tail, inner)
         if tag == "a":
             self._link(el, link_start, inner)
+        self.pre -= tag == "pre"
         if block:
             self.flush()
             self.heading = 0
