@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..errors import InputError
 from .archive import Archive, clean
+from .xhtml import attr, local, read_html
 
 DOCUMENT_TYPES = {"application/xhtml+xml", "text/html", "application/html", "text/xhtml", "application/xml",
                   "text/x-oeb1-document", "text/xml"}
@@ -55,14 +56,6 @@ class Package:
             if item.name == name:
                 return item
         return None
-
-
-def local(el: etree._Element) -> str:
-    """An element's tag without namespace or prefix, lower case ("" for comments)."""
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
 def read_package(arc: Archive, name: str) -> Package:
@@ -203,14 +196,6 @@ def _types(el: etree._Element) -> frozenset[str]:
     return frozenset((attr(el, "type") or "").lower().split())
 
 
-def attr(el: etree._Element, name: str) -> str | None:
-    """An attribute by local name, whatever its namespace or prefix (epub:type, opf:role)."""
-    for key, value in el.attrib.items():
-        if key.rsplit("}", 1)[-1].rsplit(":", 1)[-1] == name:
-            return value
-    return None
-
-
 def _in(el: etree._Element, ancestor: str) -> bool:
     parent = el.getparent()
     while parent is not None:
@@ -232,6 +217,4 @@ def _xml(arc: Archive, name: str) -> etree._Element | None:
 
 
 def _html(arc: Archive, name: str) -> etree._Element | None:
-    from .xhtml import read_html
-
     return read_html(arc.read(name))

@@ -15,7 +15,6 @@ from lxml import etree, html
 
 from ..datatypes import Reason
 from . import matter
-from .package import attr, local
 
 BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "pre", "section",
@@ -75,6 +74,22 @@ def parse(name: str, content: bytes, resolve: Resolver) -> Document:
         walker.flush()
     title = _WS.sub(" ", "".join(title_el.itertext())).strip() if title_el is not None else ""
     return Document(name, walker.blocks, walker.anchors, title)
+
+
+def local(el: etree._Element) -> str:
+    """An element's tag without namespace or prefix, lower case ("" for comments)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def attr(el: etree._Element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace or prefix (epub:type, opf:role)."""
+    for key, value in el.attrib.items():
+        if key.rsplit("}", 1)[-1].rsplit(":", 1)[-1] == name:
+            return value
+    return None
 
 
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']|<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""",
