@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-piper bench-review bench-steer clean eval
+.PHONY: demo test install bench bench-piper bench-review bench-steer clean eval eval-books
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ clean:
 eval: $(STAMP)
 	$(BIN)/python eval/attribution.py
 	$(BIN)/python eval/dev.py
+
+# Chapters, titles and skipped parts of real books, and what would be spoken wrongly: make eval-books BOOKS="a.epub b.txt"
+eval-books: $(STAMP)
+	$(BIN)/python eval/books.py $(BOOKS)

@@ -337,7 +337,11 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
     prev_voice: Voice | None = None
     first = first_in_chapter
     pron = _pronouncer(cast.pronunciations)
+    after_skip = False  # the last segment was skipped: a note marker mid-sentence is no sentence end
     for seg in segments:
+        if seg.kind is Kind.SKIPPED:  # shown by `script`, never spoken
+            after_skip = previous is not None and seg.paragraph == previous.paragraph
+            continue
         if seg.kind is Kind.DIALOGUE:
             voice = roles[seg.speaker].voice if seg.speaker in roles else cast.unknown
         else:
@@ -350,7 +354,7 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
                 continue
             if first:
                 pause = 0
-            elif continues:
+            elif continues or (i == 0 and after_skip and voice == prev_voice and not sentence[:1].isupper()):
                 pause = min(cast.pauses.sentence, CLAUSE_PAUSE)
             elif i > 0:
                 pause = cast.pauses.sentence
@@ -365,7 +369,7 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
             if not first and i == 0 and prev_voice is not None and voice != prev_voice:
                 pause = max(pause, cast.pauses.speaker_change)
             yield Line(seg, sentence, voice, pause, clip_key(sentence, voice))
-            first = False
+            first = after_skip = False
             previous, prev_voice = seg, voice
 
 

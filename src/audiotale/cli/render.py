@@ -11,8 +11,23 @@ from pathlib import Path
 import click
 
 from .. import cache, pipeline
+from ..datatypes import Reason
 from .app import (BOOK_SUFFIXES, SEEDS, cli, clock, corrections_option, debug, load_cast, user_errors,
                   voices_option)
+
+
+def _reasons(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[Reason]:
+    """`note,front-matter` (or the option given twice) -> reasons; `notes` is `note`; `all` is every one."""
+    known = {r.value: r for r in Reason}
+    chosen: set[Reason] = set()
+    for value in (v.strip().lower() for text in values for v in text.split(",") if v.strip()):
+        if value == "all":
+            chosen |= set(Reason)
+        elif value in known or value.rstrip("s") in known:
+            chosen.add(known.get(value) or known[value.rstrip("s")])
+        else:
+            raise click.BadParameter(f"unknown reason {value!r}; choose from: {', '.join(known)}, all")
+    return frozenset(chosen)
 
 
 @cli.command()
@@ -35,12 +50,15 @@ from .app import (BOOK_SUFFIXES, SEEDS, cli, clock, corrections_option, debug, l
 @click.option("--author", default=None, help="Author [default: voices.toml [book], else the book's].")
 @click.option("--cache-max", default=None, metavar="SIZE",
               help="Cache size cap, e.g. 5G; least recently used files go first [default: $AUDIOTALE_CACHE_MAX or 10G].")
+@click.option("--read-skipped", "read_skipped", multiple=True, metavar="REASON[,REASON]", callback=_reasons,
+              help="Also read what `script` shows as skipped for these reasons, e.g. note (read at the end of "
+                   "its chapter), front-matter, illustration, transcriber; or all.")
 @click.option("--chapters", "chapter_spec", default=None, metavar="RANGE",
               help="Only these chapters, e.g. 1 or 3-5 or 1,3-5, into OUT/<name>.chRANGE.mp3 (a quick preview).")
 def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path | None, jobs: int,
-           cache_dir: Path | None,
-           fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
-           author: str | None, cache_max: str | None, chapter_spec: str | None) -> None:
+           cache_dir: Path | None, fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
+           author: str | None, cache_max: str | None, read_skipped: frozenset[Reason],
+           chapter_spec: str | None) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
     from ..errors import ConfigError
     from ..export import OutputOptions
@@ -65,7 +83,8 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path
             started = time.monotonic()
             with _progress_reporter(book) as report:
                 result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
-                                              options=options, cache_max=limit, fixes=fixes)
+                                              options=options, cache_max=limit, fixes=fixes,
+                                              read_skipped=read_skipped)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "

@@ -25,11 +25,11 @@ def script(input: Path, fmt: str, voices: Path | None, fixes: Path | None) -> No
         sc = pipeline.read_script(input, cast, fixes)
         if fmt == "jsonl":
             for s in sc.segments:
-                click.echo(json.dumps({
-                    "kind": s.kind.value, "text": s.text, "start": s.start, "end": s.end,
-                    "speaker": s.speaker, "chapter": s.chapter, "id": s.quote_id,
-                    "confidence": s.confidence, "evidence": s.evidence,
-                }, ensure_ascii=False))
+                row = {"kind": s.kind.value, "text": s.text, "start": s.start, "end": s.end,
+                       "speaker": s.speaker, "chapter": s.chapter, "id": s.quote_id,
+                       "confidence": s.confidence, "evidence": s.evidence,
+                       "reason": s.reason.value if s.reason else None}
+                click.echo(json.dumps(row, ensure_ascii=False))
             return
         titles = {c.number: c.title for c in sc.chapters}
         chapter = None
@@ -37,10 +37,22 @@ def script(input: Path, fmt: str, voices: Path | None, fixes: Path | None) -> No
             if s.chapter != chapter:
                 chapter = s.chapter
                 click.echo(f"\n## {titles[chapter]}\n")
+            if s.kind is Kind.SKIPPED:
+                click.echo(f"SKIPPED ({s.reason.value if s.reason else '?'}): {_abridged(s.text)}")
+                continue
             who = "NARRATOR" if s.kind is Kind.NARRATION else (s.speaker or "UNKNOWN")
             evidence = f"  [{s.evidence} {s.confidence:.2f}]" if s.kind is Kind.DIALOGUE and s.evidence else ""
             quote_id = f"[{s.quote_id}] " if s.quote_id else ""
             click.echo(f"{quote_id}{who}: {' '.join(s.text.split())}{evidence}")
+
+
+def _abridged(text: str, limit: int = 160) -> str:
+    """One line; a long skipped part shows its start, its end and its length."""
+    words = text.split()
+    line = " ".join(words)
+    if len(line) <= limit:
+        return line
+    return f"{line[: limit - 50].rstrip()} ... {line[-40:].lstrip()}  [{len(words)} words]"
 
 
 @cli.command()
