@@ -27,6 +27,23 @@ from . import cache, ffmpeg
 
 AudioSegment.converter = ffmpeg.exe()
 
+
+def _return_freed_memory() -> None:
+    """Ask glibc to give large blocks back when freed (a fixed mmap threshold): without it, glibc
+    raises the threshold after the first big free, and the chapter-sized arrays of later chapters
+    stay in the heap, so a long render's memory kept growing (issue #14)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD: blocks over 1 MiB are mapped, and unmapped when freed
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+_return_freed_memory()
+
 RATE = cache.CLIP_RATE  # Hz, mono, 16-bit: what eSpeak NG writes; other engines are resampled to it
 TARGET_RMS = -20.0  # dBFS per clip, so every voice sounds equally loud
 # dBFS over a whole chapter, pauses included: the pauses pull it ~2.5 dB below the clips' level,
