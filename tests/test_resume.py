@@ -149,3 +149,11 @@ def test_sigint_stops_the_render_at_once_with_the_message_last_and_resumes(
     _stdout, stderr = again.communicate(timeout=60)
     assert again.returncode == 0, stderr
     assert _book(out / "novel.mp3") == _reference(novel, tmp_path, monkeypatch)
+
+
+def test_a_render_in_this_process_leaves_ctrl_c_working(story: Path, tmp_path: Path, fake_engine: None) -> None:
+    """--jobs 1 synthesizes in the main process: Ctrl-C must still interrupt it and everything after."""
+    before = signal.getsignal(signal.SIGINT)
+    pipeline.render_book(story, tmp_path / "out", casting.load_cast(None), jobs=1)
+    assert signal.getsignal(signal.SIGINT) is before
+    assert before is not signal.SIG_IGN

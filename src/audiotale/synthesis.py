@@ -131,8 +131,10 @@ def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int,
     pending = [j for j in _unique(jobs) if not clip_path(cache_dir, j.key).exists()]
     if not pending:
         return
-    if workers <= 1 or len(pending) < 4:
-        _init_worker()
+    if workers <= 1:
+        # In this process: no SIGINT change (Ctrl-C must still stop us), and never followed by a fork in the
+        # same command (a pool forked after an engine started here hangs: eSpeak's threads don't survive it).
+        _worker_engines.clear()  # an engine swapped in ENGINES since the last render is used
         for job in pending:
             key, seconds, pcm = _render(job, cache_dir)
             if on_pcm is not None and pcm is not None:
@@ -143,7 +145,7 @@ def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int,
 
     ctx = mp.get_context("fork")
     factories = {k: v for k, v in ENGINES.items()}
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(factories,))
+    pool = ctx.Pool(min(workers, len(pending)), initializer=_init_worker, initargs=(factories,))
     try:
         chunk = max(1, min(16, len(pending) // (workers * 8)))
         for key, seconds, data in pool.imap_unordered(_RenderCall(cache_dir, on_pcm is not None), pending,
