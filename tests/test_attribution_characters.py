@@ -32,6 +32,25 @@ def test_name_forms(form: str, name: str | None) -> None:
     assert (c.name if c else None) == name
 
 
+def test_a_character_is_called_by_the_form_the_book_uses_most() -> None:
+    text = "Christopher Robin came. Christopher Robin sat. Robin laughed. Christopher Robin went home.\n"
+    assert discover(text).lookup("Robin").name == "Christopher Robin"
+
+
+def test_a_bare_surname_that_is_a_he_is_not_the_only_titled_woman() -> None:
+    text = ("Mrs. Vance smiled. Mrs. Vance sat down. Vance said he was tired. Vance nodded, and he left. "
+            "Mrs. Vance said she would stay. Vance came back; he was cold.\n")
+    chars = discover(text)
+    assert chars.lookup("Vance").name == "Vance"
+    assert chars.lookup("Mrs. Vance").name == "Mrs. Vance"
+
+
+def test_a_relation_to_a_named_person_is_a_character() -> None:
+    chars = discover('Scrooge sat. Scrooge frowned.\n\n"Come, uncle!" cried Scrooge\u2019s nephew.\n')
+    assert chars.lookup("Scrooge's nephew").name == "Scrooge\u2019s nephew"
+    assert chars.lookup("Scrooge's nephew").gender == "m"
+
+
 def test_gender_from_a_given_name_when_the_text_shows_none() -> None:
     chars = discover("Frances waved. Frances laughed at Tom. Tom laughed. Frances went home with Tom.\n")
     assert chars.lookup("Frances").gender == "f"

@@ -22,6 +22,13 @@ CAST = ("Clara Vane sat by the window. Clara looked at Tom. Tom Ashby laughed. T
         (CAST + '"Never!" cried the indignant Clara.\n\n"Ever," said poor Tom.', ["Clara", "Tom"]),
         # a lead-in sentence with a colon
         (CAST + 'Tom turned to her and remarked:\n\n"It is late."', ["Tom"]),
+        # a lead-in right before a quote is its tag, not the lead-in of the next quote after it
+        (CAST + 'And Clara said, "Go on," and Tom said, "I will."', ["Clara", "Tom"]),
+        (CAST + '"Stop!" Clara cried out, "Stop!" and Tom looked round.', ["Clara", "Clara"]),
+        # a possessor is not the speaker; a voice is its owner's
+        (CAST + '"Hush!" said Tom\u2019s sister.\n\n"Why?" said Clara\u2019s voice.', ["Tom\u2019s sister", "Clara"]),
+        # the answer named after the quote
+        (CAST + '"Never," was Clara\u2019s reply.', ["Clara"]),
     ],
 )
 def test_tags(text: str, expected: list[str | None], speakers_of) -> None:

@@ -68,6 +68,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     place: Counter[str] = Counter()  # after "in", "at", "from", "near": "in London"
     not_person: Counter[str] = Counter()
     acts: Counter[str] = Counter()  # followed by a verb or 's: "Ann smiled", "Ann's hat"
+    pronouns: dict[str, Counter[str]] = defaultdict(Counter)  # "he" or "she" soon after the form
     for m in NAME_RE.finditer(text):
         title = m["title"]
         words = m["name"].split()
@@ -106,6 +107,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
             person[key] += 2  # "said Ann"
             tagged[key] += 1
+        pronouns[key][pronoun_after(text, m.end())] += 1
         if before and before[-1] in {"in", "at", "from", "near", "into", "towards", "through"} and not title:
             place[key] += 1
         if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
@@ -133,7 +135,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "Alas,", "Begone!": never mid-sentence, never doing anything
         display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])
-    cluster(chars, forms)
+    cluster(chars, forms, {k: v["m"] - v["f"] for k, v in pronouns.items()})
     for c in {id(c): c for c in chars.values()}.values():
         # "Bennet" alone is ambiguous next to Mrs. Bennet: call Mr. Bennet by his titled name.
         surname = c.name.lower()
@@ -217,8 +219,22 @@ def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
                 by_alias[a] = target
 
 
-def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
-    """Merge `Madoka Kaname` into `Madoka`, `Darcy` into `Mr. Darcy`; keep Mr. and Mrs. Bennet apart."""
+def pronoun_after(text: str, at: int) -> str | None:
+    """"m" or "f" when the rest of the sentence after a mention says only he or only she."""
+    window = re.split(r"[\"\u201c\u201d.!?;]|\n\n", text[at : at + 80])[0]
+    he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
+    she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.IGNORECASE))
+    return "m" if he and not she else "f" if she and not he else None
+
+
+def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str, int] | None = None) -> None:
+    """Merge `Madoka Kaname` into `Madoka`, `Darcy` into `Mr. Darcy`; keep Mr. and Mrs. Bennet apart.
+
+    `maleness` is, for each form, how much more often "he" than "she" follows it: a bare surname
+    that is a "he" does not join the only titled form, when that is a woman's ("Braddocks" is not
+    Mrs. Braddocks).
+    """
+    maleness = maleness or {}
     keys = sorted(chars, key=lambda k: -forms[k])
     for key in sorted(chars, key=lambda k: len(k.split())):
         c = chars[key]
@@ -270,6 +286,9 @@ def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
                 if chars[k] is not chars[key]:
                     merge(chars, chars[key], chars[k])
             continue
+        sex = maleness.get(key, 0)
+        forms_titled = [k for k in forms_titled if not (sex >= 2 and k.split()[0] in TITLES_FEMALE or
+                                                        sex <= -2 and k.split()[0] in TITLES_MALE - TITLES_NEUTRAL)]
         if forms_titled and (len(forms_titled) == 1 or forms[max(forms_titled, key=forms.__getitem__)]
                              >= 0.8 * sum(forms[t] for t in forms_titled)):
             best = max(forms_titled, key=forms.__getitem__)
@@ -292,7 +311,7 @@ def merge(chars: dict[str, Character], into: Character, other: Character) -> Non
     into.aliases |= other.aliases
     into.mentions += other.mentions
     if other.mentions > into.mentions - other.mentions:
-        into.name = other.name if len(other.name.split()) <= len(into.name.split()) else into.name
+        into.name = other.name  # the form the book uses most: "Christopher Robin", not "Robin"
     for a in other.aliases:
         chars[a] = into
 

@@ -9,7 +9,7 @@ from ..datatypes import Kind, Segment
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .characters import Character, Characters, lookup_match
-from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, SUBJECT_PRONOUNS, flat
+from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, NOUN_GENDER, STOP, SUBJECT_PRONOUNS, flat
 
 
 @dataclass
@@ -83,11 +83,24 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
     # whatever the verb: "Serpent!" screamed the Pigeon; "That's the reason," pouted Louisa.
     open_end = re.search(r"[,!?\u2014-][\"'\u201d\u2019]?\s*$", q.text) is not None
     verbs = TAG_VERBS if open_end else SPEECH_VERBS
+    # A lead-in right before the quote is its tag, whatever follows: in `and Piglet said, "..." and
+    # Pooh said, "..."` the narration after the quote leads into the next one.
+    if before is not None and before.kind is Kind.NARRATION and _LEADS_IN.search(flat(before.text[-80:])):
+        found = before_tag(before, lead_in is not None, chars)
+        if found is not None:
+            return found
     if after is not None and after.kind is Kind.NARRATION:
         head = flat(after.text[:160])[:120]
         m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
         if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
             return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
+        m = _WAS_ANSWER.match(head)
+        if m:  # "..." was Sissy's reluctant admission / was my answer
+            if m["who"]:
+                return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.9
+            c = chars.lookup(m["name"])
+            if c is not None:
+                return Mention("name", c.name), 0.9
         m = re.match(rf"^[\s,;\u2014-]*(?:{verbs}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
         if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
             return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
@@ -104,31 +117,45 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
             if mention:
                 return mention, 0.95
     if before is not None and before.kind is Kind.NARRATION:
-        tail = flat(before.text[-200:])[-160:]
-        tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
-        m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.IGNORECASE)
-        if m:
-            mention = mention_at(m["who"].strip(), chars, last=True)
-            if mention:
-                return mention, 0.9
-        m = re.search(rf"\b(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>[^,.!?]{{1,40}})[,:]\s*$", tail, re.IGNORECASE)
-        if m:
-            mention = mention_at(m["who"], chars)
-            if mention:
-                return mention, 0.9
-        # A long lead-in ending on a colon or comma: "Mary, who had begun to darn again, stooped down
-        # and remarked to Ralph:" -- the last person named before the speech verb who is not its object.
-        if re.search(r"(?:[,:\u2014]|--)\s*$", tail):
-            sentence = re.split(r"(?<=[.!?])\s+", flat(before.text[-600:]))[-1]
-            who = lead_subject(sentence, chars)
-            if who is not None:
-                return Mention("name", who), 0.85
-        if lead_in is not None:
-            # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
-            m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
-            mention = mention_at(m["who"], chars) if m else subject(tail, chars) if len(tail) <= 120 else None
-            if mention and mention.kind != "descriptor":
-                return mention, 0.8
+        return before_tag(before, lead_in is not None, chars)
+    return None
+
+
+_WAS_ANSWER = re.compile(r"^[\s,;\u2014-]*(?:was|came)\s+(?:(?P<who>my|his|her)|(?P<name>[A-Z][\w.]*(?:\s+[A-Z]\w*)?)"
+                         r"['\u2019]s)\s+(?:[a-z]+\s+){0,2}(?:answer|reply|response|rejoinder|retort|remark|comment|"
+                         r"admission|question|exclamation|cry|greeting)\b")
+# Narration that ends where a quote begins: on a comma, a colon or a dash, or on the verb itself
+# ("the King cackled out", "by saying").
+_LEADS_IN = re.compile(rf"(?:[,:\u2014]|--|\b(?:{SPEECH_VERBS}|saying|remarking|out))\s*$", re.IGNORECASE)
+
+
+def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Mention, float] | None:
+    """The tag in the narration right before a quote (in its paragraph, or a lead-in paragraph)."""
+    tail = flat(before.text[-200:])[-160:]
+    tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
+    m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.IGNORECASE)
+    if m:
+        mention = mention_at(m["who"].strip(), chars, last=True)
+        if mention:
+            return mention, 0.9
+    m = re.search(rf"\b(?:{SPEECH_VERBS}){_ADVERB}\s+(?P<who>[^,.!?]{{1,40}})[,:]\s*$", tail, re.IGNORECASE)
+    if m:
+        mention = mention_at(m["who"], chars)
+        if mention:
+            return mention, 0.9
+    # A long lead-in ending on a colon or comma: "Mary, who had begun to darn again, stooped down
+    # and remarked to Ralph:" -- the last person named before the speech verb who is not its object.
+    if re.search(r"(?:[,:\u2014]|--)\s*$", tail):
+        sentence = re.split(r"(?<=[.!?])\s+", flat(before.text[-600:]))[-1]
+        who = lead_subject(sentence, chars)
+        if who is not None:
+            return Mention("name", who), 0.85
+    if lead_in:
+        # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
+        m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
+        mention = mention_at(m["who"], chars) if m else subject(tail, chars) if len(tail) <= 120 else None
+        if mention and mention.kind != "descriptor":
+            return mention, 0.8
     return None
 
 
@@ -183,6 +210,9 @@ def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | 
     first = word.group(0) if word else ""
     if first in ("he", "she", "i") and not re.match(r"^[a-z]+['\u2019]", low):
         return Mention("pronoun", SUBJECT_PRONOUNS[first])
+    pm = _POSSESSIVE.match(phrase)
+    if pm:
+        return possessed(pm["who"].replace(".", ""), pm["rest"], chars)
     c = described(phrase, chars)
     if c is not None:
         return Mention("name", c.name)
@@ -194,6 +224,29 @@ def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | 
     d = DESCRIPTOR.match(phrase)
     if d:
         return Mention("descriptor", f"{d['det'].lower()} {d['noun'].lower()}")
+    return None
+
+
+_POSSESSIVE = re.compile(rf"(?P<who>{NAME_RE.pattern})['\u2019]s\s+(?P<rest>[a-z].*)", re.DOTALL)
+# Nouns for a person, after a possessor: "Scrooge's nephew", "Mrs. Pegler's lodger".
+_RELATIONS = descriptions.KIN_NOUNS | descriptions.GENERIC | set(NOUN_GENDER) | {
+    "nephew", "niece", "servant", "clerk", "partner", "companion", "guest", "visitor", "lodger", "maid",
+    "footman", "coachman", "secretary", "fiancé", "fiance", "bride", "groom", "child", "children"}
+
+
+def possessed(owner: str, rest: str, chars: Characters) -> Mention | None:
+    """`Catherine's voice` is Catherine; `Scrooge's nephew` the character the book calls so, or else
+    someone it does not name (never Scrooge himself); `Sissy's lip` nobody."""
+    words = [w.lower() for w in descriptions.words_of(rest)[:3]]
+    if any(w in descriptions.OWN_PARTS for w in words):
+        c = chars.lookup(owner)
+        return Mention("name", c.name) if c else None
+    for w in words:
+        c = chars.lookup(f"{owner}'s {w}")
+        if c is not None:
+            return Mention("name", c.name)
+        if w in _RELATIONS:
+            return Mention("unnamed", f"{owner}'s {w}")
     return None
 
 
@@ -212,10 +265,13 @@ def described(phrase: str, chars: Characters) -> Character | None:
             return c
     for i, w in enumerate(words[:3]):
         if w[:1].isupper():  # "the indignant Clara", "poor Tom": a name after a few adjectives
+            # ... but not "the trembling of Sissy's lip": a possessor is not the one described
             nm = NAME_RE.match(" ".join(words[i:]))
-            c = lookup_match(nm, chars) if nm else None
+            c = lookup_match(nm, chars) if nm and not re.search(r"['\u2019]s$", nm.group(0)) else None
             if c is not None:
                 return c
+            break
+        if w.lower() in STOP:
             break
     key = descriptions.key_of("my" if det == "my" else "the", words)
     if key is None:
