@@ -24,7 +24,8 @@ KIN_NOUNS = {"father", "mother", "brother", "sister", "uncle", "aunt", "husband"
              "cousin", "grandfather", "grandmother", "nephew", "niece", "guardian", "friend"}
 # Words that end a description: "said the Duchess to Alice", "the doctor as he went".
 _END = (STOP - KIN_NOUNS - set(NOUN_GENDER)) | {"to", "with", "and", "in", "at", "as", "who", "from", "for", "of", "after", "again", "once",
-               "then", "which", "that", "but", "or", "on", "into", "without", "while", "when", "was", "had"}
+               "then", "which", "that", "but", "or", "on", "into", "without", "while", "when", "was", "had",
+               "beneath", "below", "behind", "beside", "across", "among", "upon", "near", "outside", "inside"}
 _WORDS = r"((?:[^\W\d_][\w'\u2019-]*\s+){0,2}[^\W\d_][\w'\u2019-]*)"
 _CLOSE = r"[,!?\u2014-][\"\u201d\u2019']\s*"
 _TAG_VERB = rf"(?:{SPEECH_VERBS}|[a-z]{{3,}}ed)"
@@ -82,6 +83,7 @@ def key_of(det: str, words: list[str]) -> str | None:
 def find(text: str) -> dict[str, tuple[str, int]]:
     """Descriptions that speak in tags: key -> (how the book writes it, how often it speaks)."""
     counts: Counter[str] = Counter()
+    bare: Counter[str] = Counter()  # written with no adjective: "the drummer"
     shown: dict[str, Counter[str]] = defaultdict(Counter)
     for pattern in (_INVERTED, _NORMAL):
         for m in pattern.finditer(text):
@@ -94,11 +96,14 @@ def find(text: str) -> dict[str, tuple[str, int]]:
             counts[key] += 1
             n = len(key.split())
             shown[key]["the " + " ".join(phrase[-n:]) if det == "the" else det + " " + phrase[-1]] += 1
+            bare[key] += det == "the" and len(phrase) == n
     out = {}
     for key, n in counts.items():
         form = shown[key].most_common(1)[0][0]
-        # "replied my father", "cried Scrooge's nephew" once is enough: a relation names one person
-        if n >= 2 or not form.startswith("the "):
+        # "replied my father", "cried Scrooge's nephew", "said the drummer" once is enough: a relation
+        # or a calling names one person; "said the wife" may be anyone's wife, and "the unhappy
+        # victim" someone known, until they come back.
+        if n >= 2 or not form.startswith("the ") or (bare[key] and key.split()[-1] not in KIN_NOUNS):
             out[key] = (form, n)
     return out
 

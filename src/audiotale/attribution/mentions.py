@@ -34,6 +34,8 @@ def vocatives(quote: str, chars: Characters) -> set[str]:
             continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
         before = quote[max(0, m.start() - 12) : m.start()].rstrip()
         after = quote[m.end() : m.end() + 2].lstrip()
+        if re.match(r"-[a-z]", after):
+            continue  # "Winnie-the-Pooh": the name goes on
         if (not before or before[-1] in ",!?;\u2014\"'\u201c\u2018-" or before.lower().endswith(("dear", "oh"))) and \
                 (not after or after[0] in ",!?.;\u2014\"'\u201d\u2019-"):
             c = lookup_match(m, chars)

@@ -26,7 +26,7 @@ from .conversation import (
 )
 from .mentions import addressed, beat, names_in, tag, vocatives
 from .names import FIRST_PERSON
-from .narrator import narrator_name
+from .narrator import narrator_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
     guesses: list[tuple[list[Segment], dict[int, Guess]]] = []
     for segs, continued in chapters:
         guesses.append((segs, decide(segs, text, chars, continued)))
-    narrator = narrator_name([(segs[i], g.speaker) for segs, found in guesses for i, g in found.items()], chars)
+    narrators = narrator_names([(segs[i], g.speaker) for segs, found in guesses for i, g in found.items()], chars)
     cut = confidence.threshold()
     out: list[Segment] = []
     for segs, found in guesses:
@@ -77,7 +77,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             if g is None:
                 out.append(s)
                 continue
-            who = narrator if g.speaker == FIRST_PERSON and narrator else g.speaker
+            who = narrators.get(s.chapter, FIRST_PERSON) if g.speaker == FIRST_PERSON else g.speaker
             if who is None:
                 out.append(replace(s, speaker=None, evidence=g.evidence, confidence=0.0))
                 if decisions is not None:
