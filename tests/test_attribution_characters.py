@@ -32,6 +32,30 @@ def test_name_forms(form: str, name: str | None) -> None:
     assert (c.name if c else None) == name
 
 
+def test_family_members_sharing_a_surname_keep_their_given_names() -> None:
+    text = ("Then Hindley Earnshaw came in, and Hareton Earnshaw followed. Then Hindley Earnshaw sat down; "
+            "Hindley said nothing, and Hareton Earnshaw laughed. Mr. Hareton went out. Mr. Hindley was angry. "
+            "So Hareton smiled at Hindley, and Earnshaw went out.\n")
+    chars = discover(text)
+    assert chars.lookup("Hindley Earnshaw").name != chars.lookup("Hareton Earnshaw").name
+    assert chars.lookup("Hareton Earnshaw") is chars.lookup("Hareton")
+
+
+def test_a_pet_name_and_a_titled_surname_join_the_full_name() -> None:
+    text = ("So Ellen Dean sewed, and then Ellen Dean looked up. Nelly laughed; Nelly was tired. "
+            "Mrs. Dean said she would stay. Mrs. Dean sat. Nelly smiled at Ellen.\n")
+    chars = discover(text)
+    assert chars.lookup("Nelly") is chars.lookup("Ellen Dean") is chars.lookup("Mrs. Dean")
+    assert chars.lookup("Nelly").gender == "f"
+
+
+def test_contractions_and_places_are_not_characters() -> None:
+    text = ("Don\u2019t go. You\u2019ll see. Don\u2019t cry, he said. England is far. England was cold. "
+            "The Swiss laughed. The Swiss were kind. Tom sat. Tom went to England.\n")
+    chars = discover(text)
+    assert [c.name for c in chars.all()] == ["Tom"]
+
+
 def test_a_character_is_called_by_the_form_the_book_uses_most() -> None:
     text = "Christopher Robin came. Christopher Robin sat. Robin laughed. Christopher Robin went home.\n"
     assert discover(text).lookup("Robin").name == "Christopher Robin"

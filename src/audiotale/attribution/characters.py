@@ -15,7 +15,9 @@ from .names import (
     MALE_NAMES,
     NAME_RE,
     NICKNAMES,
+    PLACE_NAMES,
     PLACE_PREPS,
+    RANKS,
     PLACE_WORDS,
     STOP,
     SURNAME_TITLES,
@@ -55,6 +57,12 @@ class Characters:
             seen.setdefault(c.name, c)
         return sorted(seen.values(), key=lambda c: -c.mentions)
 
+def is_stopword(word: str) -> bool:
+    """Never a name: "The", "Then", "Where's", and contractions ("Don’t", "You'll")."""
+    low = word.lower().replace("\u2019", "'")
+    return re.sub(r"'s$", "", low) in STOP or re.search(r"'(?:t|ll|ve|re|d|m)$", low) is not None
+
+
 def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters:
     """Find the people in a text, cluster their names, guess their genders."""
     known = known or {}
@@ -73,16 +81,16 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         title = m["title"]
         words = m["name"].split()
         # Drop leading stopwords ("The Bennets", "Then Madoka", "Where's Brett") word by word.
-        while words and re.sub(r"['\u2019]s$", "", words[0].lower()) in STOP:
+        while words and is_stopword(words[0]):
             words = words[1:]
         if not words:
             continue
-        if words[-1].lower() in STOP:
+        if is_stopword(words[-1]):
             continue
         at_start = m.start() in starts or (not title and m.start("name") in starts)
         for i, w in enumerate(words):
             bare_word = re.sub(r"['\u2019]s$", "", w.lower())  # "Mademoiselle's" is a title too
-            if bare_word in STOP or bare_word in TITLES:
+            if is_stopword(w) or bare_word in TITLES:
                 words = words[:i]
                 break
         if not words:
@@ -124,6 +132,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue
         if words[0] not in TITLES and lower_words[bare] >= max(2, count):
             continue  # "Hope", "Will": ordinary words more often than names
+        if words[0] not in TITLES and (key in PLACE_NAMES or words[-1] in PLACE_NAMES and tagged[key] < 2):
+            continue  # "England", "the Alps", "Swiss": places and peoples
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
         if words[0] not in TITLES and tagged[key] < 2 and (
@@ -246,10 +256,18 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
         if titled:
             continue
         # A full name joins the character named by its first (given) name, if that is unambiguous;
-        # "Fitzwilliam Darcy" joins Darcy when Fitzwilliam is also a surname ("Colonel Fitzwilliam").
-        given_is_surname = any(k.split()[0] in SURNAME_TITLES and k.split()[-1] == parts[0] for k in chars)
+        # "Fitzwilliam Darcy" joins Darcy when Fitzwilliam is also a surname ("Colonel Fitzwilliam"),
+        # though "Mr. Edgar" is only a servant's way to say a given name.
+        rank = any(k.split()[0] in RANKS and k.split()[-1] == parts[0] for k in chars)
+        polite = any(k.split()[0] in SURNAME_TITLES - RANKS and k.split()[-1] == parts[0] for k in chars)
+        given_is_surname = rank or polite and parts[0] not in FEMALE_NAMES | MALE_NAMES
+        # Hindley and Hareton Earnshaw: "Earnshaw" alone is neither of them for sure.
+        shared = len({k.split()[0] for k in chars if len(k.split()) == 2 and k.split()[-1] == parts[-1]
+                      and k.split()[0] not in TITLES}) > 1
         for part in (parts[0], parts[-1]):
-            if part == parts[0] and given_is_surname and len(parts) > 1:
+            if part == parts[0] and given_is_surname and len(parts) > 1 and not shared:
+                continue
+            if part == parts[-1] and part != parts[0] and shared:
                 continue
             if part in chars and chars[part] is not c:
                 merge(chars, chars[part], c)
@@ -295,16 +313,36 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
             if chars[best] is not chars[key]:
                 merge(chars, chars[key], chars[best])
 
-    # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth.
-    for key in keys:
-        full = NICKNAMES.get(key)
-        if full is None or key not in chars or full not in chars or chars[full] is chars[key]:
+    # "Mrs. Dean" is Ellen Dean when she is the only Dean called by a given name, a woman's.
+    for key in list(chars):
+        words = key.split()
+        if len(words) != 2 or words[0] not in ("mr", "mrs", "mister") or words[1] in chars:
             continue
-        target = chars[full]
+        full = [k for k in chars if len(k.split()) == 2 and k.split()[1] == words[1] and k.split()[0] not in TITLES]
+        names = FEMALE_NAMES if words[0] == "mrs" else MALE_NAMES
+        if len({id(chars[k]) for k in full}) == 1 and full[0].split()[0] in names and chars[full[0]] is not chars[key]:
+            merge(chars, chars[full[0]], chars[key])
+
+    # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth; Nelly -> Ellen Dean.
+    for key in keys:
+        pet = NICKNAMES.get(key, ())
+        full = next((f for f in ((pet,) if isinstance(pet, str) else pet) if given_name(chars, f)), None)
+        if full is None or key not in chars or given_name(chars, full) is chars[key]:
+            continue
+        target = given_name(chars, full)
+        assert target is not None
         if any(a.split()[0] in TITLES and a.split()[-1] == full for a in target.aliases if a.split()[0] != "miss"):
             continue  # "Catherine" is Lady Catherine here, not Kitty
         merge(chars, target, chars[key])
         target.name = target.name if target.name.lower() != key else full.capitalize()
+
+
+def given_name(chars: dict[str, Character], name: str) -> Character | None:
+    """The character called by a given name, alone or as the one full name it begins."""
+    if name in chars:
+        return chars[name]
+    full = {id(c): c for k, c in chars.items() if len(k.split()) == 2 and k.split()[0] == name}
+    return next(iter(full.values())) if len(full) == 1 else None
 
 
 def merge(chars: dict[str, Character], into: Character, other: Character) -> None:
@@ -349,6 +387,12 @@ def guess_genders(text: str, chars: Characters) -> None:
             if he != she:
                 votes[c.name]["m" if he > she else "f"] += 1
     for c in chars.all():
+        # A given name is a vote too, outweighed only by a title or by several pronouns.
+        given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
+        if given & FEMALE_NAMES and not given & MALE_NAMES:
+            votes[c.name]["f"] += 3
+        elif given & MALE_NAMES and not given & FEMALE_NAMES:
+            votes[c.name]["m"] += 3
         v = votes.get(c.name)
         if v:
             g, n = v.most_common(1)[0]

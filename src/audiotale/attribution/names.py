@@ -41,22 +41,27 @@ yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursda
 february march april may june july august september october november december god heaven lord christmas easter
 english french german italian spanish american british ma'am madam sir papa mama mamma mother father
 """.split())
-# Pet names -> given names, merged only when the given name is a character of its own (issue #3).
-NICKNAMES = {
+# Pet names -> given names, merged only when the given name is a character of its own (issue #3);
+# the first of several that is one.
+NICKNAMES: dict[str, str | tuple[str, ...]] = {
     "lizzy": "elizabeth", "lizzie": "elizabeth", "eliza": "elizabeth", "liz": "elizabeth", "betsy": "elizabeth",
     "bess": "elizabeth", "beth": "elizabeth", "kitty": "catherine", "kate": "catherine", "katie": "catherine",
     "tom": "thomas", "tommy": "thomas", "bill": "william", "billy": "william", "will": "william",
     "bob": "robert", "bobby": "robert", "rob": "robert", "dick": "richard", "jack": "john", "johnny": "john",
     "harry": "henry", "ned": "edward", "ted": "edward", "meg": "margaret", "peggy": "margaret",
-    "maggie": "margaret", "polly": "mary", "molly": "mary", "fanny": "frances", "nelly": "eleanor",
+    "maggie": "margaret", "polly": "mary", "molly": "mary", "fanny": "frances",
+    "nelly": ("ellen", "eleanor", "helen"), "nell": ("ellen", "helen", "eleanor"),
     "sally": "sarah", "jim": "james", "jimmy": "james", "jem": "james", "charlie": "charles", "fred": "frederick",
     "freddy": "frederick", "sam": "samuel", "ben": "benjamin", "joe": "joseph", "nick": "nicholas",
     "sue": "susan", "susie": "susan", "annie": "anne", "nancy": "anne", "tony": "anthony", "dolly": "dorothy",
-    "becky": "rebecca", "patty": "martha", "jenny": "jane", "nell": "helen", "kit": "christopher",
+    "becky": "rebecca", "patty": "martha", "jenny": "jane", "kit": "christopher",
 }
 # Titles followed by a surname, not a given name: "Colonel Fitzwilliam" makes Fitzwilliam a surname.
 SURNAME_TITLES = {"mr", "mrs", "ms", "colonel", "col", "captain", "capt", "dr", "doctor", "major", "general",
                   "lieutenant", "sergeant", "professor", "prof", "reverend", "rev", "mister"}
+# Titles that name a rank, always before a surname: "Colonel Fitzwilliam" (unlike "Mr. Edgar").
+RANKS = {"colonel", "col", "captain", "capt", "dr", "doctor", "major", "general", "lieutenant", "sergeant",
+         "professor", "prof", "reverend", "rev"}
 PLACE_PREPS = {"in", "at", "to", "from", "into", "near", "towards", "toward", "through", "across", "of"}
 SUBJECT_PRONOUNS = {"he": "m", "she": "f", "i": "i", "his": "m", "her": "f", "my": "i"}
 PERSON_NOUNS = (
@@ -141,9 +146,21 @@ michael mike nathaniel ned nicholas noel oliver oscar patrick paul percy peter p
 richard robert roger rupert samuel sidney simon stephen theodore thomas tim timothy tom tommy victor
 walter wilfred will william
 """.split())
-# The last word of a place's name: "Styles Court", "Scotland Yard", "Baker Street".
+# The last word of a place's name: "Styles Court", "Scotland Yard", "Baker Street", "Wuthering Heights".
 PLACE_WORDS = set("""
 court yard street hall park house road square abbey castle lane place manor church chapel bridge river
 hill station hotel inn college gardens garden terrace row island bay lake wood woods forest avenue
-cottage farm lodge grange priory rectory vicarage town city county shire valley mountain mount
+cottage farm lodge grange priory rectory vicarage town city county shire valley mountain mount heights
+crags moor moors fell tor marsh glen dale vale cove harbour palace tower cathedral
+""".split())
+# Places and peoples a reader knows: never a character, however they are written ("England is ...").
+PLACE_NAMES = set("""
+england scotland ireland wales britain france germany italy spain portugal holland russia austria prussia
+switzerland greece turkey egypt india china japan america canada mexico africa asia europe australia
+persia arabia poland sweden norway denmark belgium hungary bohemia
+london paris rome vienna berlin venice florence naples geneva madrid lisbon dublin edinburgh oxford
+cambridge bath york brighton liverpool manchester bristol boston chicago washington moscow constantinople
+alps jura pyrenees thames rhine rhone nile mediterranean atlantic pacific
+swiss turk turks arab arabs arabian dutch scotch scots irish welsh russian russians greek greeks
+americans englishman englishmen frenchman frenchmen spaniard german germans italian italians
 """.split())

@@ -24,8 +24,10 @@ def narrator_names(quotes: list[tuple[Segment, str | None]], chars: Characters) 
     called: dict[int, Counter[str]] = defaultdict(Counter)
     for n in mine:
         seg = quotes[n][0]
-        for other, who in quotes[max(0, n - 1) : n + 2]:
-            if who not in (None, FIRST_PERSON) and abs(other.paragraph - seg.paragraph) <= 3:
+        # The lines just before and after the narrator's, in the paragraphs next to it: who answers
+        # or is answered (a wider window catches whoever else the others are talking to).
+        for other, who in quotes[max(0, n - 3) : n + 4]:
+            if who not in (None, FIRST_PERSON) and abs(other.paragraph - seg.paragraph) <= 1:
                 called[seg.chapter].update(vocatives(other.text, chars) - {who})
     book = clear(sum(called.values(), Counter()))
     named: dict[int, str] = {}
