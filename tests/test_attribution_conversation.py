@@ -20,6 +20,10 @@ SCENE = "Nora came into the kitchen, where Henry sat. Nora smiled at Henry. Henr
         (SCENE + '"Sit down," said Henry.\n\n"I will," said the young woman.', ["Henry", "Nora"]),
         # the person addressed by name answers
         (SCENE + '"Are you cold, Nora?" asked Henry.\n\n"A little."', ["Henry", "Nora"]),
+        # a whole exchange in one paragraph: each tag names its own quote
+        (SCENE + "Then Nora told him her dream. \u2018I was a bird,\u2019 said she, \u2018and flew away.\u2019 "
+                 "\u2018It may be true,\u2019 said Henry. \u2018I dreamt it too.\u2019",
+         ["Nora", "Nora", "Henry", "Henry"]),
     ],
 )
 def test_conversation(text: str, expected: list[str | None], speakers_of) -> None:

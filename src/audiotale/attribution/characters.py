@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -211,6 +212,7 @@ def add_bare_titles(text: str, by_alias: dict[str, Character]) -> None:
 
 def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
     """Characters named by a description ("the Duchess"), or a description of someone known ("the Colonel")."""
+    low = text.lower()
     for key, (form, n) in descriptions.find(text).items():
         target = by_alias.get(key) if not key.startswith("my ") else None
         head = key.split()[-1]
@@ -219,6 +221,8 @@ def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
             titled = {id(c): c for a, c in by_alias.items() if a.split()[0] == head and len(a.split()) > 1}
             if len(titled) == 1:
                 target = next(iter(titled.values()))
+        if target is not None and head in TITLES and not near_most(low, f"the {key}", target):
+            target = None  # "the king" of a hundred tales is not King Grisly-beard of one
         if target is None:
             target = Character(descriptions.display(form), set(), descriptions.gender_of_noun(key), n)
         elif target.name.lower() == key and form.startswith("the "):
@@ -235,6 +239,17 @@ def pronoun_after(text: str, at: int) -> str | None:
     he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
     she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.IGNORECASE))
     return "m" if he and not she else "f" if she and not he else None
+
+
+def near_most(low: str, description: str, c: Character, reach: int = 20_000) -> bool:
+    """Is a description ("the count") mostly used near where the character's names are (in lower case)?"""
+    named = sorted(m.start() for a in c.aliases if " " in a for m in re.finditer(rf"\b{re.escape(a)}\b", low))
+    used = [m.start() for m in re.finditer(rf"\b{re.escape(description)}\b", low)]
+    if not named or not used:
+        return True
+    near = sum(1 for u in used if abs(named[min(bisect_left(named, u), len(named) - 1)] - u) <= reach
+               or abs(named[max(bisect_left(named, u) - 1, 0)] - u) <= reach)
+    return near >= 0.5 * len(used)
 
 
 def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str, int] | None = None) -> None:

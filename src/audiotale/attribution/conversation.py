@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..datatypes import Kind, Segment
 from .characters import Characters, lookup_match
-from .mentions import Mention, mention_at, subject
+from .mentions import Mention, Tag, mention_at, subject
 from .names import DESCRIPTOR, FIRST_PERSON, KIN, NAME_RE, NOUN_GENDER, PERSON_NOUNS, RELATION_TITLE, flat
 
 
@@ -36,16 +36,46 @@ class Turn:
     recent: list[str] = field(default_factory=list)  # people the narration just before names, nearest first
 
 
-def split_turns(segs: list[Segment]) -> list[Turn]:
+def split_turns(segs: list[Segment], tags: dict[int, Tag] | None = None, chars: Characters | None = None
+                ) -> list[Turn]:
+    """The turns of a chapter: a paragraph's quotes, unless they are a conversation of their own.
+
+    Some books keep a whole exchange in one paragraph (`'...,' said she, '...' 'The dream may have
+    been true,' said the king.`): a quote right after another, or one whose own tag names someone
+    else than the tags before it in the paragraph, starts a new turn.
+    """
+    tags = tags or {}
     turns: list[Turn] = []
     for i, s in enumerate(segs):
         if s.kind is not Kind.DIALOGUE:
             continue
-        if turns and turns[-1].paragraph == s.paragraph:
+        if turns and turns[-1].paragraph == s.paragraph and not new_utterance(turns[-1], i, tags, chars):
             turns[-1].quotes.append(i)
         else:
             turns.append(Turn(s.paragraph, [i]))
     return turns
+
+
+def new_utterance(turn: Turn, qi: int, tags: dict[int, Tag], chars: Characters | None) -> bool:
+    """Does quote `qi` start another speaker's turn inside the paragraph of `turn`?"""
+    last = turn.quotes[-1]
+    if qi == last + 1:
+        return True  # two quotes with nothing between them: two speakers
+    own = tags.get(qi)
+    if own is None or (last in tags and tags[last].source == own.source):
+        return False  # no tag, or the one it shares with the quote before: `'Yes,' said she, 'and no.'`
+    return any(q in tags and differ(tags[q].mention, own.mention, chars) for q in turn.quotes)
+
+
+def differ(a: Mention, b: Mention, chars: Characters | None) -> bool:
+    """Two tags that cannot name the same person: two names, a name and a description, he and she."""
+    if a.kind == b.kind:
+        return a.value != b.value
+    if {a.kind, b.kind} == {"name", "pronoun"}:
+        name, pronoun = (a, b) if a.kind == "name" else (b, a)
+        gender = gender_of(name.value, chars) if chars else None
+        return pronoun.value in ("m", "f") and gender is not None and gender != pronoun.value
+    return "pronoun" not in (a.kind, b.kind)  # a name and a description, or someone unnamed
 
 def note_unresolved(t: Turn, m: Mention) -> None:
     """Pronouns and descriptions are resolved later, with the whole scene in view."""

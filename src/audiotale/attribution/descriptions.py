@@ -68,7 +68,8 @@ def key_of(det: str, words: list[str]) -> str | None:
         if not head.islower() or low in OWN_PARTS or low in STOP or len(low) < 3:
             return None
         return f"{det.lower()} {low}".replace("\u2019", "'")
-    if low in GENERIC or low in STOP or len(low) < 3 or (head.islower() and low.endswith("ing")):
+    if low in GENERIC or low in STOP or len(low) < 3 or (head.islower() and low.endswith("ing") and
+                                                          low not in NOUN_GENDER):  # "the king" is no participle
         return None
     if head[:1].isupper():
         caps: list[str] = []

@@ -12,7 +12,7 @@ from .characters import Character, Characters, lookup_match
 from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, NOUN_GENDER, STOP, SUBJECT_PRONOUNS, flat
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Mention:
     kind: str  # "name", "pronoun", "descriptor"
     value: str  # character name, pronoun gender ("m", "f", "i"), or descriptor "det noun" ("his wife")
@@ -67,7 +67,16 @@ TAG_VERBS = (rf"{SPEECH_VERBS}|[a-z]{{3,}}ed|went on|broke in|put in|cut in|stru
              r"took (?:him|her|them) up|spoke up|chimed in|flung out|threw in|got out")
 
 
-def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float] | None:
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A quote's speech tag: whom it names, how sure the pattern is, and where it is."""
+
+    mention: Mention
+    confidence: float
+    source: int  # index of the narration segment that holds the tag
+
+
+def tag(segs: list[Segment], qi: int, chars: Characters) -> Tag | None:
     """A speech tag in the narration right after or right before the quote."""
     q = segs[qi]
     after = segs[qi + 1] if qi + 1 < len(segs) and segs[qi + 1].paragraph == q.paragraph else None
@@ -81,45 +90,57 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> tuple[Mention, float
                 re.search(r"\b(?:thus|as follows)\b[^.]{0,30}[.:]$", last) or
                 re.search(r"\b(?:began|began again|resumed|continued)\.$", last)):
             before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
+    narrated_before = before is not None and before.kind is Kind.NARRATION
+    # A lead-in right before the quote is its tag, whatever follows: in `and Piglet said, "..." and
+    # Pooh said, "..."` the narration after the quote leads into the next one.
+    if narrated_before and _LEADS_IN.search(flat(before.text[-80:])):
+        found = before_tag(before, lead_in is not None, chars)
+        if found is not None:
+            return Tag(*found, qi - 1)
+    if after is not None and after.kind is Kind.NARRATION:
+        found = after_tag(segs, qi, after, chars)
+        if found is not None:
+            return Tag(*found, qi + 1)
+    if narrated_before:
+        found = before_tag(before, lead_in is not None, chars)
+        if found is not None:
+            return Tag(*found, qi - 1)
+    return None
+
+
+def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -> tuple[Mention, float] | None:
+    """The tag in the narration right after a quote: `"...," said Tom`, `"...," Tom said`."""
+    q = segs[qi]
     # A quote that ends on a comma, a dash, ! or ? and goes on in narration is followed by its tag,
     # whatever the verb: "Serpent!" screamed the Pigeon; "That's the reason," pouted Louisa.
     open_end = re.search(r"[,!?\u2014-][\"'\u201d\u2019]?\s*$", q.text) is not None
     verbs = TAG_VERBS if open_end else SPEECH_VERBS
-    # A lead-in right before the quote is its tag, whatever follows: in `and Piglet said, "..." and
-    # Pooh said, "..."` the narration after the quote leads into the next one.
-    if before is not None and before.kind is Kind.NARRATION and _LEADS_IN.search(flat(before.text[-80:])):
-        found = before_tag(before, lead_in is not None, chars)
-        if found is not None:
-            return found
-    if after is not None and after.kind is Kind.NARRATION:
-        head = flat(after.text[:160])[:120]
-        m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
-        if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
-            return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
-        m = _WAS_ANSWER.match(head)
-        if m:  # "..." was Sissy's reluctant admission / was my answer
-            if m["who"]:
-                return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.9
-            c = chars.lookup(m["name"])
-            if c is not None:
-                return Mention("name", c.name), 0.9
-        m = re.match(rf"^[\s,;\u2014-]*(?:{verbs}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
-        if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
-            return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
-        if m:
-            mention = mention_at(m["who"], chars)
-            if mention:
-                return mention, 0.95
-        m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{verbs})\b", head, re.IGNORECASE)
-        last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
-        if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
-            m = None  # "... and Mrs. Hurst began again.": she speaks next, not here
-        if m and not re.search(r"[.!?;]", m["who"]):
-            mention = mention_at(m["who"], chars, last=True)
-            if mention:
-                return mention, 0.95
-    if before is not None and before.kind is Kind.NARRATION:
-        return before_tag(before, lead_in is not None, chars)
+    head = flat(after.text[:160])[:120]
+    m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
+    if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
+        return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
+    m = _WAS_ANSWER.match(head)
+    if m:  # "..." was Sissy's reluctant admission / was my answer
+        if m["who"]:
+            return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.9
+        c = chars.lookup(m["name"])
+        if c is not None:
+            return Mention("name", c.name), 0.9
+    m = re.match(rf"^[\s,;\u2014-]*(?:{verbs}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
+    if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
+        return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
+    if m:
+        mention = mention_at(m["who"], chars)
+        if mention:
+            return mention, 0.95
+    m = re.match(rf"^[\s,;\u2014-]*(?P<who>.{{1,60}}?){_ADVERB}\s+(?P<verb>{verbs})\b", head, re.IGNORECASE)
+    last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
+    if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
+        m = None  # "... and Mrs. Hurst began again.": she speaks next, not here
+    if m and not re.search(r"[.!?;]", m["who"]):
+        mention = mention_at(m["who"], chars, last=True)
+        if mention:
+            return mention, 0.95
     return None
 
 

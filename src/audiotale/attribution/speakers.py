@@ -97,7 +97,9 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     """The likeliest speaker of every quote of one chapter (by index into `segments`), with its evidence."""
     continued = continued or set()
     segs = list(segments)
-    turns = split_turns(segs)
+    tags = {qi: found for qi, s in enumerate(segs)
+            if s.kind is Kind.DIALOGUE and (found := tag(segs, qi, chars)) is not None}
+    turns = split_turns(segs, tags, chars)
     if not turns:
         return {}
     by_para: dict[int, list[Segment]] = defaultdict(list)
@@ -116,9 +118,9 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
             if s.kind is Kind.NARRATION:
                 t.addressees |= addressed(s.text, chars)  # "Brett turned to Bill."
         for qi in t.quotes:
-            found = tag(segs, qi, chars)
+            found = tags.get(qi)
             if found is not None:
-                m, conf = found
+                m, conf = found.mention, found.confidence
                 if m.kind == "name":
                     quote_speaker[qi] = (m.value, "tag", conf)
                 elif m.kind == "unnamed":
