@@ -7,7 +7,9 @@ what the earlier ones left, and the evidence label of a quote names the rule tha
   characters.py    who is in the book: name forms clustered into characters, genders
   mentions.py      the person a speech tag, an action beat or a vocative names
   conversation.py  who takes part in a conversation, whose turn it is, who a pronoun means
-  narrator.py      a first-person narrator's name
+  descriptions.py  characters named by a description: the Duchess, my father, Scrooge's nephew
+  narrator.py      a first-person narrator's name, chapter by chapter
+  stories.py       letters read by their signers, stories told in quotes by their tellers
   speakers.py      the sieves in order, for one chapter; the whole book's attribution
   confidence.py    the probability that a speaker is right; the threshold of the unknown voice
 """

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..datatypes import Kind, Segment
-from . import confidence
+from . import confidence, stories
 from .characters import Characters
 from .conversation import (
     alternate,
@@ -58,6 +58,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
     guesses: list[tuple[list[Segment], dict[int, Guess]]] = []
     for segs, continued in chapters:
         guesses.append((segs, decide(segs, text, chars, continued)))
+    retell(guesses, [continued for _, continued in chapters], chars)
     narrators = narrator_names([(segs[i], g.speaker) for segs, found in guesses for i, g in found.items()], chars)
     cut = confidence.threshold()
     out: list[Segment] = []
@@ -90,6 +91,22 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             if decisions is not None:
                 decisions.append(Decision(out[-1], who, feats, p))
     return out
+
+
+def retell(guesses: list[tuple[list[Segment], dict[int, Guess]]], continued: list[set[int]], chars: Characters
+           ) -> None:
+    """Letters go to their signers and stories told over many paragraphs to their tellers (stories.py)."""
+    quotes: list[stories.Quote] = []
+    where: list[tuple[int, int]] = []
+    for c, (segs, found) in enumerate(guesses):
+        for i in sorted(found):
+            quotes.append(stories.Quote(segs[i], segs[i].start in continued[c], found[i].speaker, found[i].evidence))
+            where.append((c, i))
+    narration = [s for segs, _ in guesses for s in segs if s.kind is Kind.NARRATION]
+    for k, (who, evidence) in stories.retell(quotes, narration, chars).items():
+        c, i = where[k]
+        g = guesses[c][1][i]
+        guesses[c][1][i] = Guess(who, evidence, {**g.raw, "rule_conf": 0.9 if evidence == "letter" else 0.7})
 
 
 def decide(segments: list[Segment], text: str, chars: Characters, continued: set[int] | None = None
