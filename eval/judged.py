@@ -20,6 +20,7 @@ unknown by book and by type. Judgement files hold book text: keep them outside t
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import re
@@ -27,7 +28,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from audiotale import pipeline
+from audiotale import attribution, chapters, loading, pipeline
 from audiotale.datatypes import Kind, Segment
 from audiotale.segments import SPEECH_VERBS
 
@@ -97,7 +98,7 @@ def _norm(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", name.lower().replace("\u2019", "'")).split())
 
 
-_TITLES = {"mr", "mrs", "miss", "ms", "dr", "sir", "lady", "the", "my", "m", "monsieur", "madame", "old", "master",
+_TITLES = {"mr", "mrs", "miss", "ms", "dr", "sir", "lady", "the", "my", "m", "monsieur", "madame", "old", "master", "dame",
            "uncle", "aunt", "captain", "young"}
 
 
@@ -128,14 +129,26 @@ def locate(flat: str, before: str, quote: str) -> int:
     return best
 
 
+def attribute(book: Path) -> tuple[str, list[Segment], dict[int, attribution.Decision]]:
+    """The book's text, its segments as `audiotale script` has them, and each quote's decision by start."""
+    loaded = loading.load(book)
+    chars = attribution.discover(loaded.text, {})
+    decisions: list[attribution.Decision] = []
+    segs = attribution.attribute_book(loaded.text, pipeline.segment_book(loaded, chapters.split_chapters(loaded)),
+                                      chars, decisions)
+    return loaded.text, segs, {d.segment.start: d for d in decisions}
+
+
 def score(files: list[Path], details: bool) -> None:
     total: Counter[str] = Counter()
     by_type_all: Counter[tuple[str, str]] = Counter()
-    print(f"{'book':<32} {'quotes':>6} {'right':>6} {'wrong':>6} {'unknown':>7} {'expl':>6} {'anap':>6} {'impl':>6}")
+    weighted: list[tuple[float, float]] = []  # (right, wrong) of each book, its strata weighted as in the book
+    reliable: list[tuple[float, bool]] = []  # (probability, guess right) of every judged quote
+    print(f"{'book':<32} {'quotes':>6} {'right':>6} {'wrong':>6} {'unknown':>7} {'expl':>6} {'anap':>6} {'impl':>6}"
+          f"   {'weighted right/wrong':>20}")
     for f in files:
         data = json.loads(f.read_text(encoding="utf-8"))
-        script = pipeline.read_script(Path(data["book"]))
-        text, segs = script.book.text, script.segments
+        text, segs, decided = attribute(Path(data["book"]))
         flat = _key(text)
         # where each segment starts in the whitespace-normalised text
         starts, pos = [], 0
@@ -143,8 +156,10 @@ def score(files: list[Path], details: bool) -> None:
             head = _key(s.text)[:20]
             pos = flat.find(head, pos) if head else pos
             starts.append(pos)
+        population = Counter(stratum(segs, i) for i, s in enumerate(segs) if s.kind is Kind.DIALOGUE and len(s.text) > 6)
         counts: Counter[str] = Counter()
         by_type: Counter[tuple[str, str]] = Counter()
+        by_stratum: dict[str, Counter[str]] = {}
         for q in data["quotes"]:
             if q.get("speaker") in (None, "-"):
                 continue
@@ -153,32 +168,52 @@ def score(files: list[Path], details: bool) -> None:
                 print(f"{f}: quote not found: {q['quote']!r}", file=sys.stderr)
                 counts["missing"] += 1
                 continue
-            i = max((n for n, st in enumerate(starts) if st <= at + 2), default=0)
-            seg = segs[i]
+            seg = segs[max(0, bisect.bisect_right(starts, at + 2) - 1)]
             pred = seg.speaker if seg.kind is Kind.DIALOGUE else None
-            also = {_norm(n) for n in q.get("also", [])}  # names the book itself gives this speaker here
-            verdict = "right" if pred and _norm(pred) in also else judge(pred, q["speaker"], data["characters"])
+            verdict = _verdict(pred, q, data["characters"])
             counts[verdict] += 1
             counts["n"] += 1
+            by_stratum.setdefault(q["stratum"], Counter())[verdict] += 1
+            d = decided.get(seg.start)
+            if d is not None and d.guess:
+                reliable.append((d.probability, _verdict(d.guess, q, data["characters"]) == "right"))
             by_type[(q.get("type") or "?", verdict)] += 1
             if details and verdict != "right":
                 print(f"  {verdict:7} gold={q['speaker']:<12} got={seg.speaker!s:<16} {seg.evidence!s:<11} "
                       f"{seg.confidence:.2f} {q.get('type')}: {q['quote']!r}")
         total.update(counts)
         by_type_all.update(by_type)
-        _row(Path(data["book"]).stem, counts, by_type)
+        # The sample takes as many quotes of each stratum; the book has them in other proportions.
+        n = sum(population[k] for k in by_stratum)
+        w_right = sum(population[k] * c["right"] / sum(c.values()) for k, c in by_stratum.items()) / n
+        w_wrong = sum(population[k] * c["wrong"] / sum(c.values()) for k, c in by_stratum.items()) / n
+        weighted.append((w_right, w_wrong))
+        _row(Path(data["book"]).stem, counts, by_type, f"{100 * w_right:5.1f} / {100 * w_wrong:4.1f}")
     if len(files) > 1:
-        _row("ALL", total, by_type_all)
+        mean = (sum(r for r, _ in weighted) / len(weighted), sum(w for _, w in weighted) / len(weighted))
+        _row("ALL", total, by_type_all, f"{100 * mean[0]:5.1f} / {100 * mean[1]:4.1f}")
+    print("\nReliability on the judged quotes (speaker as guessed, before the threshold):")
+    print(f"{'confidence':>12} {'quotes':>7} {'right':>7} {'mean conf':>9}")
+    for b in range(10):
+        sel = [(p, ok) for p, ok in reliable if min(9, int(p * 10)) == b]
+        if sel:
+            print(f"{b / 10:5.1f}-{(b + 1) / 10:<5.1f} {len(sel):7} {100 * sum(ok for _, ok in sel) / len(sel):6.1f}% "
+                  f"{100 * sum(p for p, _ in sel) / len(sel):8.1f}%")
 
 
-def _row(label: str, c: Counter[str], by_type: Counter[tuple[str, str]]) -> None:
+def _verdict(pred: str | None, q: dict, characters: dict[str, list[str]]) -> str:
+    also = {_norm(n) for n in q.get("also", [])}  # names the book itself gives this speaker here
+    return "right" if pred and _norm(pred) in also else judge(pred, q["speaker"], characters)
+
+
+def _row(label: str, c: Counter[str], by_type: Counter[tuple[str, str]], extra: str = "") -> None:
     def acc(t: str) -> str:
         n = sum(v for (ty, _), v in by_type.items() if ty == t)
         return f"{100 * by_type[(t, 'right')] / n:5.1f}" if n else "    -"
 
     n = max(1, c["n"])
     print(f"{label:<32} {c['n']:>6} {100 * c['right'] / n:6.1f} {100 * c['wrong'] / n:6.1f} "
-          f"{100 * c['unknown'] / n:7.1f} {acc('explicit'):>6} {acc('anaphoric'):>6} {acc('implicit'):>6}")
+          f"{100 * c['unknown'] / n:7.1f} {acc('explicit'):>6} {acc('anaphoric'):>6} {acc('implicit'):>6}   {extra:>20}")
 
 
 def main() -> int:

@@ -68,8 +68,7 @@ def key_of(det: str, words: list[str]) -> str | None:
         if not head.islower() or low in OWN_PARTS or low in STOP or len(low) < 3:
             return None
         return f"{det.lower()} {low}".replace("\u2019", "'")
-    if low in GENERIC or low in STOP or len(low) < 3 or (head.islower() and low.endswith("ing") and
-                                                          low not in NOUN_GENDER):  # "the king" is no participle
+    if low in GENERIC or low in STOP or len(low) < 3:
         return None
     if head[:1].isupper():
         caps: list[str] = []
@@ -104,9 +103,18 @@ def find(text: str) -> dict[str, tuple[str, int]]:
         # "replied my father", "cried Scrooge's nephew", "said the drummer" once is enough: a relation
         # or a calling names one person; "said the wife" may be anyone's wife, and "the unhappy
         # victim" someone known, until they come back.
-        if n >= 2 or not form.startswith("the ") or (bare[key] and key.split()[-1] not in KIN_NOUNS):
+        noun = key.split()[-1]
+        if n >= 2 and not noun.endswith("ing") or not form.startswith("the ") or (
+                bare[key] and noun not in KIN_NOUNS and a_person(noun, text)):
             out[key] = (form, n)
     return out
+
+
+def a_person(noun: str, text: str) -> bool:
+    """Is "the <noun>" someone the story comes back to: a noun for a person, or one it names again?"""
+    if noun in NOUN_GENDER or noun.endswith("ing"):
+        return noun in NOUN_GENDER
+    return len(re.findall(rf"\bthe {re.escape(noun)}\b", text, re.IGNORECASE)) >= 2
 
 
 def gender_of_noun(key: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-TITLES_MALE = {"mr", "monsieur", "signor", "herr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
+TITLES_MALE = {"mr", "m", "monsieur", "signor", "herr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
                "brother", "master", "count", "duke", "baron", "general", "major", "lieutenant", "sergeant",
                "reverend", "rev", "professor", "prof", "dr", "doctor", "mister"}
 TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",
@@ -13,8 +13,8 @@ TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "gener
 TITLES = TITLES_MALE | TITLES_FEMALE
 # Titles that also go before a given name: "Monsieur John", "Miss Cynthia", "Sir Walter", "Aunt Emily".
 # Forms of address rather than ranks: "Lady Catherine" names a character by rank, "Monsieur John" does not.
-POLITE_TITLES = {"monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
-GIVEN_NAME_TITLES = {"monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
+POLITE_TITLES = {"m", "monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
+GIVEN_NAME_TITLES = {"m", "monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
                      "uncle", "cousin", "dame", "signor", "mlle", "mme"}
 HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
 NAME_WORD = r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[A-Z][a-z]+)?"  # not I'm, H'm
@@ -70,7 +70,7 @@ PERSON_NOUNS = (
     "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
 )
 DESCRIPTOR = re.compile(
-    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
+    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b(?!-)", re.IGNORECASE
 )
 NOUN_GENDER = {
     **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "
@@ -84,7 +84,7 @@ NOUN_GENDER = {
 RELATION_TITLE = {"wife": "mrs", "lady": "mrs", "mother": "mrs", "husband": "mr", "father": "mr"}
 KIN = {"wife", "husband", "mother", "father", "sister", "brother", "daughter", "son", "aunt", "uncle", "lady"}
 FIRST_PERSON = "I"  # the speaker name of a first-person narrator's own lines ("I said")
-TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt)\.")
+TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt|M)\.(?= [A-Z])")
 
 
 def flat(text: str) -> str:

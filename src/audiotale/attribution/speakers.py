@@ -63,16 +63,6 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
     cut = confidence.threshold()
     out: list[Segment] = []
     for segs, found in guesses:
-        # In a chapter where only two people ever speak, a doubtful quote keeps its guess: a third,
-        # neutral voice would break the alternation the listener follows, and the other voice is
-        # the only wrong one there is.
-        # On stage: whoever speaks, and whoever the chapter's narration is much about (a tenth of
-        # its mentions of people); a name dropped in passing does not make a third voice.
-        named = Counter(mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars))
-        named.pop("\0someone", None)
-        on_stage = {g.speaker for g in found.values() if g.speaker}
-        on_stage |= {w for w, k in named.items() if k >= 0.1 * sum(named.values())}
-        two_hander = len(on_stage) <= 2
         for i, s in enumerate(segs):
             g = found.get(i)
             if g is None:
@@ -86,7 +76,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
                 continue
             feats = confidence.features(g.evidence or "", g.raw)
             p = confidence.probability(feats)
-            kept = who if p >= cut or two_hander else None
+            kept = who if p >= cut else None
             out.append(replace(s, speaker=kept, evidence=g.evidence if kept else "unsure", confidence=round(p, 2)))
             if decisions is not None:
                 decisions.append(Decision(out[-1], who, feats, p))

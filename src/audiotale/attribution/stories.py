@@ -17,6 +17,7 @@ from .characters import Characters
 from .names import NAME_RE, STOP
 
 STORY = 4  # paragraphs: a speech this long is a story (or a letter) of its own
+OWN_TAG = ("tag", "descriptor", "pronoun", "description", "beat", "unnamed")  # sieves that read the quote's own tag
 _SIGNATURE = re.compile(r"^[\W_]*(?:(?:yours|your|ever|truly|sincerely|affectionately|faithfully|most|very|"
                         r"affectionate|loving|devoted|[a-z]+ly)[\s,]+)*(?P<name>[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3})"
                         r"[\W_]*$", re.IGNORECASE)
@@ -50,8 +51,8 @@ def retell(quotes: list[Quote], narration: list[Segment], chars: Characters) -> 
             out.update({i: (signed, "letter") for i in run if quotes[i].speaker != signed})
             teller = None
         elif len(paras) >= STORY:
-            if first.evidence in ("tag", "descriptor", "pronoun") and first.speaker:
-                teller = first.speaker
+            if first.evidence in OWN_TAG:
+                teller = first.speaker  # its own tag says who, even a tag nobody could be found for
             elif teller is None or not only_headings(between):
                 # The lead-in: whoever spoke just before ("Hear my tale." ... he thus began his tale.)
                 teller = previous_speaker(quotes, run[0]) if narrated_paragraphs(between) <= 2 else None
