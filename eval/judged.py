@@ -173,6 +173,9 @@ def score(files: list[Path], details: bool) -> None:
             verdict = _verdict(pred, q, data["characters"])
             counts[verdict] += 1
             counts["n"] += 1
+            if pred and seg.confidence < attribution.confidence.threshold():  # kept: two people on stage
+                counts["kept"] += 1
+                counts["kept_right"] += verdict == "right"
             by_stratum.setdefault(q["stratum"], Counter())[verdict] += 1
             d = decided.get(seg.start)
             if d is not None and d.guess:
@@ -192,6 +195,8 @@ def score(files: list[Path], details: bool) -> None:
     if len(files) > 1:
         mean = (sum(r for r, _ in weighted) / len(weighted), sum(w for _, w in weighted) / len(weighted))
         _row("ALL", total, by_type_all, f"{100 * mean[0]:5.1f} / {100 * mean[1]:4.1f}")
+    if total["kept"]:
+        print(f"Kept under the threshold in two-person chapters: {total['kept']} quotes, {total['kept_right']} right")
     print("\nReliability on the judged quotes (speaker as guessed, before the threshold):")
     print(f"{'confidence':>12} {'quotes':>7} {'right':>7} {'mean conf':>9}")
     for b in range(10):
