@@ -56,6 +56,11 @@ def test_contractions_and_places_are_not_characters() -> None:
     assert [c.name for c in chars.all()] == ["Tom"]
 
 
+def test_a_name_made_of_words_joins_the_last_one() -> None:
+    text = "Pooh sat. Pooh ate honey, and Pooh slept. Then Winnie-the-Pooh woke, and Winnie-the-Pooh sang.\n"
+    assert discover(text).lookup("Winnie-the-Pooh").name == "Pooh"
+
+
 def test_a_character_is_called_by_the_form_the_book_uses_most() -> None:
     text = "Christopher Robin came. Christopher Robin sat. Robin laughed. Christopher Robin went home.\n"
     assert discover(text).lookup("Robin").name == "Christopher Robin"

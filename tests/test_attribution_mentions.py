@@ -27,6 +27,11 @@ CAST = ("Clara Vane sat by the window. Clara looked at Tom. Tom Ashby laughed. T
         (CAST + '"Stop!" Clara cried out, "Stop!" and Tom looked round.', ["Clara", "Clara"]),
         # a possessor is not the speaker; a voice is its owner's
         (CAST + '"Hush!" said Tom\u2019s sister.\n\n"Why?" said Clara\u2019s voice.', ["Tom\u2019s sister", "Clara"]),
+        # a name after the quote beats a pronoun before it
+        (CAST + '"It is done," said he, "and now?" asked Clara.', ["Tom", "Clara"]),
+        # hyphenated names
+        ('Rose-red sat down. Rose-red laughed at Snow-white, and Snow-white laughed.\n\n'
+         '"Where are you going?" said Rose-red.', ["Rose-red"]),
         # the answer named after the quote
         (CAST + '"Never," was Clara\u2019s reply.', ["Clara"]),
     ],

@@ -276,9 +276,10 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
         rank = any(k.split()[0] in RANKS and k.split()[-1] == parts[0] for k in chars)
         polite = any(k.split()[0] in SURNAME_TITLES - RANKS and k.split()[-1] == parts[0] for k in chars)
         given_is_surname = rank or polite and parts[0] not in FEMALE_NAMES | MALE_NAMES
-        # Hindley and Hareton Earnshaw: "Earnshaw" alone is neither of them for sure.
-        shared = len({k.split()[0] for k in chars if len(k.split()) == 2 and k.split()[-1] == parts[-1]
-                      and k.split()[0] not in TITLES}) > 1
+        # Hindley and Hareton Earnshaw, each a character by their given name too: "Earnshaw" alone
+        # is neither of them for sure.
+        shared = len({id(chars[k.split()[0]]) for k in chars if len(k.split()) == 2 and k.split()[-1] == parts[-1]
+                      and k.split()[0] in chars}) > 1
         for part in (parts[0], parts[-1]):
             if part == parts[0] and given_is_surname and len(parts) > 1 and not shared:
                 continue
@@ -297,6 +298,11 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
         if len(parts) == 2 and surname in chars and chars[surname] is not chars[key] and \
                 len(titles) == len(others) <= 1:
             merge(chars, chars[key], chars[surname])
+    # "Winnie-the-Pooh" is Pooh: a name made of words, the last of them a character's name.
+    for key in list(chars):
+        parts = key.split("-")
+        if len(parts) >= 3 and " " not in key and parts[-1] in chars and chars[parts[-1]] is not chars[key]:
+            merge(chars, chars[parts[-1]], chars[key])
     # "Monsieur John", "Miss Cynthia": a title before a given name is the character of that name.
     given = {k.split()[0] for k in chars if len(k.split()) == 2 and k.split()[0] not in TITLES}
     family = {k.split()[-1] for k in chars if len(k.split()) >= 2}

@@ -104,16 +104,21 @@ def find(text: str) -> dict[str, tuple[str, int]]:
         # or a calling names one person; "said the wife" may be anyone's wife, and "the unhappy
         # victim" someone known, until they come back.
         noun = key.split()[-1]
-        if n >= 2 and not noun.endswith("ing") or not form.startswith("the ") or (
+        if n >= 2 and (not noun.endswith("ing") or noun in PERSON_ING) or not form.startswith("the ") or (
                 bare[key] and noun not in KIN_NOUNS and a_person(noun, text)):
             out[key] = (form, n)
     return out
 
 
+# Nouns for a person that look like participles.
+PERSON_ING = {"being", "darling", "sibling", "foundling", "changeling", "stripling", "weakling", "underling",
+              "duckling", "nursling", "king"}
+
+
 def a_person(noun: str, text: str) -> bool:
     """Is "the <noun>" someone the story comes back to: a noun for a person, or one it names again?"""
     if noun in NOUN_GENDER or noun.endswith("ing"):
-        return noun in NOUN_GENDER
+        return noun in NOUN_GENDER or noun in PERSON_ING
     return len(re.findall(rf"\bthe {re.escape(noun)}\b", text, re.IGNORECASE)) >= 2
 
 

@@ -92,15 +92,17 @@ def tag(segs: list[Segment], qi: int, chars: Characters) -> Tag | None:
             before = lead_in = segs[qi - 1]  # a lead-in paragraph: `Mrs. Bennet said only,` then the quote
     narrated_before = before is not None and before.kind is Kind.NARRATION
     # A lead-in right before the quote is its tag, whatever follows: in `and Piglet said, "..." and
-    # Pooh said, "..."` the narration after the quote leads into the next one.
-    if narrated_before and _LEADS_IN.search(flat(before.text[-80:])):
-        found = before_tag(before, lead_in is not None, chars)
-        if found is not None:
-            return Tag(*found, qi - 1)
-    if after is not None and after.kind is Kind.NARRATION:
-        found = after_tag(segs, qi, after, chars)
-        if found is not None:
-            return Tag(*found, qi + 1)
+    # Pooh said, "..."` the narration after the quote leads into the next one. But a name after
+    # the quote beats a pronoun before it: `'...,' said he, '... my lord?' inquired the dwarf`.
+    leading = before_tag(before, lead_in is not None, chars) \
+        if narrated_before and _LEADS_IN.search(flat(before.text[-80:])) else None
+    if leading is not None and leading[0].kind == "name":
+        return Tag(*leading, qi - 1)
+    following = after_tag(segs, qi, after, chars) if after is not None and after.kind is Kind.NARRATION else None
+    if following is not None and (leading is None or following[0].kind == "name"):
+        return Tag(*following, qi + 1)
+    if leading is not None:
+        return Tag(*leading, qi - 1)
     if narrated_before:
         found = before_tag(before, lead_in is not None, chars)
         if found is not None:

@@ -17,7 +17,10 @@ POLITE_TITLES = {"m", "monsieur", "mademoiselle", "madame", "mme", "mlle", "sign
 GIVEN_NAME_TITLES = {"m", "monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
                      "uncle", "cousin", "dame", "signor", "mlle", "mme"}
 HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
-NAME_WORD = r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[A-Z][a-z]+)?"  # not I'm, H'm
+# A capitalised word, hyphenated on as names are ("Rose-red", "Winnie-the-Pooh", "Jean-Paul"), but
+# not into an honorific ("Kazumi-chan"): not I'm, H'm.
+NAME_WORD = (r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[a-z]+(?=-[A-Z]))?"
+             rf"(?:-[A-Z][a-z]+|-(?!{HONORIFICS[4:-1]}\b)[a-z]{{3,}}(?![\w-]))?")
 TITLE_RE = r"(?:" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True)) + r")\.?"
 NAME_RE = re.compile(
     rf"(?<![\w-])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}){HONORIFICS}?(?![\w])"
