@@ -334,16 +334,6 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
             if chars[best] is not chars[key]:
                 merge(chars, chars[key], chars[best])
 
-    # "Mrs. Dean" is Ellen Dean when she is the only Dean called by a given name, a woman's.
-    for key in list(chars):
-        words = key.split()
-        if len(words) != 2 or words[0] not in ("mr", "mrs", "mister") or words[1] in chars:
-            continue
-        full = [k for k in chars if len(k.split()) == 2 and k.split()[1] == words[1] and k.split()[0] not in TITLES]
-        names = FEMALE_NAMES if words[0] == "mrs" else MALE_NAMES
-        if len({id(chars[k]) for k in full}) == 1 and full[0].split()[0] in names and chars[full[0]] is not chars[key]:
-            merge(chars, chars[full[0]], chars[key])
-
     # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth; Nelly -> Ellen Dean.
     for key in keys:
         pet = NICKNAMES.get(key, ())
@@ -356,6 +346,16 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
             continue  # "Catherine" is Lady Catherine here, not Kitty
         merge(chars, target, chars[key])
         target.name = target.name if target.name.lower() != key else full.capitalize()
+    # "Mrs. Dean" is Ellen Dean when she is the only Dean called by a given name, a woman's.
+    for key in list(chars):
+        words = key.split()
+        if len(words) != 2 or words[0] not in ("mr", "mrs", "mister") or words[1] in chars:
+            continue
+        full = [k for k in chars if len(k.split()) == 2 and k.split()[1] == words[1] and k.split()[0] not in TITLES]
+        names = FEMALE_NAMES if words[0] == "mrs" else MALE_NAMES
+        if len({id(chars[k]) for k in full}) == 1 and any(k.split()[0] in names for k in full) \
+                and chars[full[0]] is not chars[key]:
+            merge(chars, chars[full[0]], chars[key])
 
 
 def given_name(chars: dict[str, Character], name: str) -> Character | None:
