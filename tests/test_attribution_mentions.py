@@ -27,6 +27,10 @@ CAST = ("Clara Vane sat by the window. Clara looked at Tom. Tom Ashby laughed. T
         (CAST + '"Stop!" Clara cried out, "Stop!" and Tom looked round.', ["Clara", "Clara"]),
         # a possessor is not the speaker; a voice is its owner's
         (CAST + '"Hush!" said Tom\u2019s sister.\n\n"Why?" said Clara\u2019s voice.', ["Tom\u2019s sister", "Clara"]),
+        # the lead-in's last clause; the one a relative clause is about; not a clause of its own after the quote
+        (CAST + 'Tom whispered to Clara, and Clara said "Yes, of course."', ["Clara"]),
+        (CAST + 'Clara looked at Tom, who said in a low voice, "Go."', ["Tom"]),
+        (CAST + '"No," said Tom. "Look, Clara!" And as Clara looked round, Tom laughed.', ["Tom", "Tom"]),
         # a name after the quote beats a pronoun before it
         (CAST + '"It is done," said he, "and now?" asked Clara.', ["Tom", "Clara"]),
         # hyphenated names

@@ -139,11 +139,16 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
     last_in_paragraph = qi + 2 >= len(segs) or segs[qi + 2].paragraph != q.paragraph
     if m and m["verb"].lower() in ("began", "begins") and last_in_paragraph:
         m = None  # "... and Mrs. Hurst began again.": she speaks next, not here
-    if m and not re.search(r"[.!?;]", m["who"]):
+    # Not a clause of its own: "And as Piglet looked sorrowfully round, Eeyore ..."
+    if m and not re.search(r"[.!?;]", m["who"]) and not _SUBORDINATE.match(m["who"]):
         mention = mention_at(m["who"], chars, last=True)
-        if mention:
+        if mention and not (mention.kind == "name" and mention.value in vocatives(q.text, chars)):
             return mention, 0.95
     return None
+
+
+_SUBORDINATE = re.compile(r"^[\s,;\u2014-]*(?:and\s+|but\s+)?(?:as|when|while|whilst|since|because|if|though|although|"
+                          r"after|before|until|till|once)\b", re.IGNORECASE)
 
 
 _WAS_ANSWER = re.compile(r"^[\s,;\u2014-]*(?:was|came)\s+(?:(?P<who>my|his|her)|(?P<name>[A-Z][\w.]*(?:\s+[A-Z]\w*)?)"
@@ -158,6 +163,13 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
     """The tag in the narration right before a quote (in its paragraph, or a lead-in paragraph)."""
     tail = flat(before.text[-200:])[-160:]
     tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
+    # The last clause first: "Robin whispered to Rabbit, and Rabbit said" is Rabbit's lead-in.
+    m = re.search(rf"(?:^|[,;]\s*|\band\s+|\bbut\s+)(?P<who>[^,;]{{1,40}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b"
+                  r"[^.!?,;]{0,40}[,:]?\s*$", tail, re.IGNORECASE)
+    if m:
+        mention = mention_at(m["who"].strip(), chars, last=True)
+        if mention and mention.kind == "name":
+            return mention, 0.9
     m = re.search(rf"(?P<who>[^.!?]{{1,60}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b[^.!?]{{0,40}}[,:]?\s*$", tail, re.IGNORECASE)
     if m:
         mention = mention_at(m["who"].strip(), chars, last=True)
@@ -186,7 +198,8 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
 
 _LEAD_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|saying|remarking|adding|exclaiming|replying|answering|asking|"
                         r"crying|shouting|whispering|murmuring|continuing|beginning)\b", re.IGNORECASE)
-_OBJECT = re.compile(r"\b(?:to|at|with|of|for|from|upon|on|towards|toward|by|about|and|than)\s+$", re.IGNORECASE)
+_OBJECT = re.compile(r"\b(?:(?:and|than)\s+|(?:to|at|with|of|for|from|upon|on|towards|toward|by|about|into|in)\s+"
+                     r"(?:(?:his|her|their|its|my|the|a|an)\s+)?)$", re.IGNORECASE)
 
 
 def lead_subject(sentence: str, chars: Characters) -> str | None:
@@ -195,6 +208,12 @@ def lead_subject(sentence: str, chars: Characters) -> str | None:
     if not verbs:
         return None
     head = sentence[: verbs[-1].start()]
+    # "The King looked at the White Rabbit, who said": the one the relative clause is about.
+    rel = re.search(rf"(?:{NAME_RE.pattern}),\s+who\s+(?:\w+ly\s+)?$", head)
+    if rel:
+        c = lookup_match(rel, chars)
+        if c is not None:
+            return c.name
     found = None
     for m in NAME_RE.finditer(head):
         if _OBJECT.search(head[max(0, m.start() - 12) : m.start()]):
