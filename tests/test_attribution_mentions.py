@@ -29,7 +29,7 @@ CAST = ("Clara Vane sat by the window. Clara looked at Tom. Tom Ashby laughed. T
         (CAST + '"Hush!" said Tom\u2019s sister.\n\n"Why?" said Clara\u2019s voice.', ["Tom\u2019s sister", "Clara"]),
         # the lead-in's last clause; the one a relative clause is about; not a clause of its own after the quote
         (CAST + 'Tom whispered to Clara, and Clara said "Yes, of course."', ["Clara"]),
-        (CAST + 'Clara looked at Tom, who said in a low voice, "Go."', ["Tom"]),
+        (CAST + '"Hello," said Tom.\n\nClara looked at Tom, who said in a low voice, "Go."', ["Tom", "Tom"]),
         (CAST + '"No," said Tom. "Look, Clara!" And as Clara looked round, Tom laughed.', ["Tom", "Tom"]),
         # a name after the quote beats a pronoun before it
         (CAST + '"It is done," said he, "and now?" asked Clara.', ["Tom", "Clara"]),
