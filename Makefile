@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench bench-piper bench-review clean eval
+.PHONY: demo test install bench bench-piper bench-review bench-steer clean eval eval-books
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ bench-piper: $(STAMP)
 bench-review: $(STAMP)
 	$(BIN)/python bench/review_bench.py
 
+# A user steering a cast on Frankenstein: does each render redo only what they changed?
+bench-steer: $(STAMP)
+	$(BIN)/python bench/steer.py
+
 clean:
 	rm -rf $(VENV) output/*.mp3
 
@@ -39,3 +43,7 @@ clean:
 eval: $(STAMP)
 	$(BIN)/python eval/attribution.py
 	$(BIN)/python eval/dev.py
+
+# Chapters, titles and skipped parts of real books, and what would be spoken wrongly: make eval-books BOOKS="a.epub b.txt"
+eval-books: $(STAMP)
+	$(BIN)/python eval/books.py $(BOOKS)
