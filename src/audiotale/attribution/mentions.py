@@ -359,3 +359,18 @@ def beat(segs: list[Segment], quotes: list[int], paragraph: int, chars: Characte
             if m:
                 return m
     return None
+
+
+def mention_stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, int]]:
+    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, role)."""
+    found = []
+    for s in segs:
+        for m in NAME_RE.finditer(s.text):
+            c = lookup_match(m, chars)
+            if c is not None:
+                before = s.text[max(0, m.start() - 3) : m.start()].rstrip()
+                # 0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")
+                role = 2 if re.match(r"['\u2019]s\b", s.text[m.end() : m.end() + 3]) else \
+                    0 if not before or before[-1] in ".!?;:\"\u201d" else 1
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, role))
+    return found

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from ..datatypes import Kind, Segment
 from . import confidence, stories
+from .anaphora import resolve_anaphora, resolve_descriptors
 from .characters import Characters
 from .conversation import (
     alternate,
@@ -19,8 +20,6 @@ from .conversation import (
     note_recent,
     note_unresolved,
     number_conversations,
-    resolve_anaphora,
-    resolve_descriptors,
     split_turns,
     turn_taking,
 )
