@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..datatypes import Segment
 from .characters import Characters
-from .mentions import mention_stream
+from .mentions import ANONYMOUS, mention_stream
 from .names import FIRST_PERSON
 
 if TYPE_CHECKING:
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 
 def gender_of(name: str, chars: Characters) -> str | None:
+    if name.startswith(ANONYMOUS):
+        return name[1:] or None
     c = chars.lookup(name)
     return c.gender if c else None
 
@@ -35,7 +37,7 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) 
             continue
         if t.speaker is not None or (t.pronoun not in ("m", "f") and not t.relation):
             continue
-        i = bisect_left(offsets, t.pos)
+        i = bisect_left(offsets, t.pos)  # the mentions before the quote
         recent: list[str] = []  # every mention, nearest first: who "his"/"her" refers to
         for _, name, _, _, _ in reversed(stream[max(0, i - 40) : i]):
             if name not in recent:
@@ -87,6 +89,9 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters) 
             last_turn = turns[n - 1] if n and turns[n - 1].conversation == t.conversation else None
             if last_turn is not None and len(candidates) > 1 and candidates[0] == last_turn.speaker:
                 candidates.append(candidates.pop(0))  # a new paragraph: most likely the other person
+            # "The boy came in; he said": the boy, someone the book does not name, or a named boy?
+            t.features["anonymous"] = float(bool(candidates) and candidates[0].startswith(ANONYMOUS))
+            candidates = [w for w in candidates if not w.startswith(ANONYMOUS)]
             t.features["candidates"] = min(4, len(candidates))
             t.features["talking"] = float(bool(candidates) and candidates[0] in talking)
             if candidates:

@@ -43,6 +43,7 @@ class Characters:
 
     by_alias: dict[str, Character]
     focal: str | None = None  # the character the narration names most (usually the viewpoint)
+    described: re.Pattern[str] | bool | None = field(default=None, repr=False)  # mentions.described_pattern's
 
     def lookup(self, form: str) -> Character | None:
         """The character a name form or alias means ("Lizzy", "the Duchess"), or None."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..datatypes import Kind, Segment
 from .anaphora import gender_of
 from .characters import Characters, lookup_match
-from .mentions import Mention, Tag, mention_at, mention_stream, subject
+from .mentions import ANONYMOUS, Mention, Tag, mention_at, mention_stream, subject
 from .names import DESCRIPTOR, KIN, NAME_RE, NOUN_GENDER, PERSON_NOUNS, RELATION_TITLE, flat
 
 
@@ -49,14 +49,15 @@ def split_turns(segs: list[Segment], tags: dict[int, Tag] | None = None, chars: 
     for i, s in enumerate(segs):
         if s.kind is not Kind.DIALOGUE:
             continue
-        if turns and turns[-1].paragraph == s.paragraph and not new_utterance(turns[-1], i, tags, chars):
+        if turns and turns[-1].paragraph == s.paragraph and not new_utterance(turns[-1], i, tags, chars, segs):
             turns[-1].quotes.append(i)
         else:
             turns.append(Turn(s.paragraph, [i]))
     return turns
 
 
-def new_utterance(turn: Turn, qi: int, tags: dict[int, Tag], chars: Characters | None) -> bool:
+def new_utterance(turn: Turn, qi: int, tags: dict[int, Tag], chars: Characters | None,
+                  segs: list[Segment] | None = None) -> bool:
     """Does quote `qi` start another speaker's turn inside the paragraph of `turn`?"""
     last = turn.quotes[-1]
     if qi == last + 1:
@@ -64,7 +65,13 @@ def new_utterance(turn: Turn, qi: int, tags: dict[int, Tag], chars: Characters |
     own = tags.get(qi)
     if own is None or (last in tags and tags[last].source == own.source):
         return False  # no tag, or the one it shares with the quote before: `'Yes,' said she, 'and no.'`
+    if segs is not None and last not in tags and own.source == qi - 1 == last + 1 and \
+            not _GOES_ON.search(segs[own.source].text):
+        return True  # `'...?' She answered: '...'`: the narration between leads into someone's answer
     return any(q in tags and differ(tags[q].mention, own.mention, chars) for q in turn.quotes)
+
+
+_GOES_ON = re.compile(r"\b(?:continued|went on|added|resumed|pursued|began again)\b", re.IGNORECASE)
 
 
 def differ(a: Mention, b: Mention, chars: Characters | None) -> bool:
@@ -74,6 +81,10 @@ def differ(a: Mention, b: Mention, chars: Characters | None) -> bool:
     if {a.kind, b.kind} == {"name", "pronoun"}:
         name, pronoun = (a, b) if a.kind == "name" else (b, a)
         gender = gender_of(name.value, chars) if chars else None
+        return pronoun.value in ("m", "f") and gender is not None and gender != pronoun.value
+    if {a.kind, b.kind} == {"descriptor", "pronoun"}:  # "she said" and "said the boy": two people
+        desc, pronoun = (a, b) if a.kind == "descriptor" else (b, a)
+        gender = NOUN_GENDER.get(desc.value.split(" ", 1)[1])
         return pronoun.value in ("m", "f") and gender is not None and gender != pronoun.value
     return "pronoun" not in (a.kind, b.kind)  # a name and a description, or someone unnamed
 
@@ -107,7 +118,8 @@ def number_conversations(turns: list[Turn], by_para: dict[int, list[Segment]], t
 
 def note_recent(turns: list[Turn], segs: list[Segment], chars: Characters) -> None:
     """The people the narration of the three paragraphs before each turn names, nearest first."""
-    stream = [(para, name) for _, name, narration, para, _ in mention_stream(segs, chars) if narration]
+    stream = [(para, name) for _, name, narration, para, _ in mention_stream(segs, chars)
+              if narration and not name.startswith(ANONYMOUS)]
     for t in turns:
         names = [name for para, name in reversed(stream) if t.paragraph - 3 <= para <= t.paragraph]
         t.recent = list(dict.fromkeys(names))

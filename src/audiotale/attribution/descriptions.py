@@ -48,8 +48,9 @@ def noun_phrase(words: list[str]) -> list[str]:
     out: list[str] = []
     for w in words:
         low = w.lower()
-        if low in _END or low.endswith("ly") or re.fullmatch(rf"(?:{SPEECH_VERBS})", low):
-            break
+        if low in _END and (out or low not in PERSON_ING) or low.endswith("ly") or \
+                re.fullmatch(rf"(?:{SPEECH_VERBS})", low):
+            break  # "said the being" is someone, "the doctor being tired" ends at "being"
         out.append(w)
     return out
 
@@ -68,8 +69,8 @@ def key_of(det: str, words: list[str]) -> str | None:
         if not head.islower() or low in OWN_PARTS or low in STOP or len(low) < 3:
             return None
         return f"{det.lower()} {low}".replace("\u2019", "'")
-    if low in GENERIC or low in STOP or len(low) < 3:
-        return None
+    if low in GENERIC or low in STOP and low not in PERSON_ING or len(low) < 3:
+        return None  # but "the being" is someone
     if head[:1].isupper():
         caps: list[str] = []
         for w in reversed(phrase):  # the capitalised run: "White Rabbit", "March Hare"

@@ -9,7 +9,7 @@ from ..datatypes import Kind, Segment
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .characters import Character, Characters, lookup_match
-from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, NOUN_GENDER, STOP, SUBJECT_PRONOUNS, flat
+from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, NOUN_GENDER, PERSON_NOUNS, STOP, SUBJECT_PRONOUNS, flat
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +118,8 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
     open_end = re.search(r"[,!?\u2014-][\"'\u201d\u2019]?\s*$", q.text) is not None
     verbs = TAG_VERBS if open_end else SPEECH_VERBS
     head = flat(after.text[:160])[:120]
+    if new_sentence(q, after, segs[qi + 2] if qi + 2 < len(segs) else None):
+        return None
     m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
     if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
         return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
@@ -145,6 +147,19 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
         if mention and not (mention.kind == "name" and mention.value in vocatives(q.text, chars)):
             return mention, 0.95
     return None
+
+
+def new_sentence(q: Segment, after: Segment, nxt: Segment | None) -> bool:
+    """Is the narration after a quote a sentence of its own, not the quote's tag? `'Where?' The girl
+    reached the plate` (a tag after ? or ! goes on in lower case: `asked the girl`), and `'...?' She
+    answered: '...'`, which leads into the next quote."""
+    if not re.search(r"[.!?\u2026][\"'\u201d\u2019]?\s*$", q.text):
+        return False  # `"Yes," Tom said`: a comma or a dash, the sentence goes on
+    first = re.match(r"\W*([A-Za-z]+)", after.text)
+    if first and first[1][0].isupper() and first[1] != "I" and first[1].lower() in STOP:
+        return True
+    leads = re.search(r"[:]\s*$", after.text) is not None
+    return leads and nxt is not None and nxt.kind is Kind.DIALOGUE and nxt.paragraph == q.paragraph
 
 
 _SUBORDINATE = re.compile(r"^[\s,;\u2014-]*(?:and\s+|but\s+)?(?:as|when|while|whilst|since|because|if|though|although|"
@@ -187,6 +202,9 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
         who = lead_subject(sentence, chars)
         if who is not None:
             return Mention("name", who), 0.85
+        found = clause_subject(sentence, chars)
+        if found is not None:
+            return found, 0.8
     if lead_in:
         # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
         m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
@@ -228,6 +246,21 @@ def lead_subject(sentence: str, chars: Characters) -> str | None:
         if c is not None and (found is None or head.rfind(m.group(0)) > head.rfind(found.split()[-1])):
             found = c.name
     return found
+
+
+def clause_subject(sentence: str, chars: Characters) -> Mention | None:
+    """The subject of the last clause that has one: `Then he looked inside, and cried:` is he,
+    `The girl sat down, but the king's son rose, and said:` the king's son."""
+    for clause in reversed(re.split(r"[,;]\s*", sentence.rstrip(" :,;\u2014-"))):
+        clause = re.sub(r"^(?:and|but|then|so|yet|or)\s+", "", clause.strip(), flags=re.IGNORECASE)
+        if not clause:
+            continue
+        found = subject(clause, chars)
+        if found is not None:
+            return found
+        if not re.match(r"[a-z]+\b", clause) or re.match(r"(?:the|a|an|his|her|my|their)\b", clause):
+            return None  # a clause with a subject nobody we know, or no clause at all: nobody
+    return None
 
 
 def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | None:
@@ -304,6 +337,8 @@ def described(phrase: str, chars: Characters) -> Character | None:
         return None
     det, words = m[1].lower(), descriptions.words_of(m[2])[:5]
     for k in range(min(3, len(words)), 0, -1):  # as written: "the being", a voices.toml alias
+        if k < len(words) and re.search(r"['\u2019]s$", words[k - 1]):
+            continue  # "the king's son" is not the king
         c = chars.lookup(f"{det} {' '.join(words[:k])}")
         if c is not None:
             return c
@@ -361,16 +396,56 @@ def beat(segs: list[Segment], quotes: list[int], paragraph: int, chars: Characte
     return None
 
 
+ANONYMOUS = "\0"  # the name of a mention of someone the book does not name: "\0m" the old man, "\0f" a girl
+
+
 def mention_stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, int]]:
-    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, role)."""
+    """Every mention of a person in a chapter: (offset, name, in narration, paragraph, role).
+
+    Names, and descriptions of characters ("the old king" is the King); in narration, people the
+    book does not name ("the boy", "a young woman") too, as ANONYMOUS and their gender: a "he"
+    right after "the boy" is the boy, not the last man named.
+    """
     found = []
+    pattern = described_pattern(chars)
     for s in segs:
+        taken: list[tuple[int, int]] = []
         for m in NAME_RE.finditer(s.text):
             c = lookup_match(m, chars)
             if c is not None:
-                before = s.text[max(0, m.start() - 3) : m.start()].rstrip()
-                # 0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")
-                role = 2 if re.match(r"['\u2019]s\b", s.text[m.end() : m.end() + 3]) else \
-                    0 if not before or before[-1] in ".!?;:\"\u201d" else 1
-                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, role))
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, _role(s.text, m)))
+                taken.append(m.span())
+        if pattern is not None:
+            for m in pattern.finditer(s.text):
+                c = chars.lookup(("the " if m["det"] else "") + m["desc"])
+                if c is not None and not any(a <= m.start() < b for a, b in taken):
+                    found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, _role(s.text, m)))
+                    taken.append(m.span())
+        if s.kind is Kind.NARRATION:
+            for m in _SOMEONE.finditer(s.text):
+                gender = NOUN_GENDER.get(m["noun"].lower())
+                if gender and not any(a <= m.start() < b for a, b in taken):
+                    found.append((s.start + m.start(), ANONYMOUS + gender, True, s.paragraph, _role(s.text, m)))
+    found.sort()
     return found
+
+
+def _role(text: str, m: re.Match[str]) -> int:
+    """0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")."""
+    before = text[max(0, m.start() - 3) : m.start()].rstrip()
+    if re.match(r"['\u2019]s\b", text[m.end() : m.end() + 3]):
+        return 2
+    return 0 if not before or before[-1] in ".!?;:\"\u201d" else 1
+
+
+_SOMEONE = re.compile(rf"\b(?:the|a|an)\s+(?:[a-z'\u2019-]+\s+){{0,2}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])", re.IGNORECASE)
+
+
+def described_pattern(chars: Characters) -> re.Pattern[str] | None:
+    """A pattern for the descriptions that name characters, adjectives allowed: "the old king", "the Duchess"."""
+    if chars.described is None:
+        heads = sorted({a[4:] for a in chars.by_alias if a.startswith("the ") and len(a) > 5}, key=len, reverse=True)
+        alts = "|".join(re.escape(h) for h in heads)
+        chars.described = re.compile(rf"\b(?P<det>the)\s+(?:[a-z]+\s+){{0,2}}?(?P<desc>{alts})\b(?![-'\u2019])",
+                                     re.IGNORECASE) if heads else False
+    return chars.described or None

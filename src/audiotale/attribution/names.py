@@ -73,7 +73,8 @@ PERSON_NOUNS = (
     "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
 )
 DESCRIPTOR = re.compile(
-    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b(?!-)", re.IGNORECASE
+    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])",
+    re.IGNORECASE
 )
 NOUN_GENDER = {
     **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "

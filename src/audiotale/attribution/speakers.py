@@ -138,7 +138,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     for t in turns:
         first = t.quotes[0]
         after = segs[first + 1] if first + 1 < len(segs) and segs[first + 1].paragraph == t.paragraph else None
-        t.pos = after.end if after is not None else segs[first].end
+        t.pos = segs[first].start
         for qi in t.quotes:
             t.excluded |= names_in(segs[qi].text, chars)
             t.addressees |= vocatives(segs[qi].text, chars)
