@@ -24,3 +24,33 @@ FAMILY = ("Mr. Bennet read his paper. Mrs. Bennet sat down. Mr. Bennet looked up
 )
 def test_anaphora(text: str, expected: list[str | None], speakers_of) -> None:
     assert speakers_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the subject of the paragraph, over a man named earlier
+        (SCENE + 'Peter came in with the post. Henry took a letter; then he looked up.\n\n'
+         '"Who sent this?" he asked.', ["Henry"]),
+        # a character known by a description: "the old king" is the King
+        ('The king sat in his hall, and Hans stood before him. "Bring wine," said the king. "Yes," said Hans.\n\n'
+         'The old king could not rest; at last he said, "Saddle my horse."', ["The king", "Hans", "The king"]),
+        # the next line is someone's by its own tag: this one is the other's
+        ('Henry and Peter sat at the table. Henry read; Peter wrote.\n\n"Pass the salt," said Peter.\n\n'
+         'Peter ate; Henry smiled.\n\n"It is a fine day," he said.\n\n"It is," said Henry.', ["Peter", "Henry"]),
+    ],
+)
+def test_the_likeliest_he_or_she(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text)[-len(expected):] == expected
+
+
+def test_candidates_say_what_the_scene_shows() -> None:
+    from audiotale.attribution import discover
+    from audiotale.attribution.anaphora import FEATURES, rank
+
+    found = {"Henry": dict.fromkeys(FEATURES, 0.0) | {"here": 1.0, "subject1": 1.0},
+             "Peter": dict.fromkeys(FEATURES, 0.0) | {"recency": 0.5, "next": 1.0}}
+    ranked = rank(found)
+    assert [w for w, _, _ in ranked] == ["Henry", "Peter"]
+    assert abs(sum(p for _, _, p in ranked) - 1.0) < 1e-9
+    assert discover(SCENE).lookup("Henry").gender == "m"

@@ -34,6 +34,7 @@ class Turn:
     conversation: int = 0
     features: dict[str, float] = field(default_factory=dict)  # measurements for the confidence model
     recent: list[str] = field(default_factory=list)  # people the narration just before names, nearest first
+    candidates: list[tuple[str, dict[str, float], float]] = field(default_factory=list)  # whom a pronoun may mean
 
 
 def split_turns(segs: list[Segment], tags: dict[int, Tag] | None = None, chars: Characters | None = None

@@ -435,7 +435,7 @@ def _role(text: str, m: re.Match[str]) -> int:
     before = text[max(0, m.start() - 3) : m.start()].rstrip()
     if re.match(r"['\u2019]s\b", text[m.end() : m.end() + 3]):
         return 2
-    return 0 if not before or before[-1] in ".!?;:\"\u201d" else 1
+    return 0 if not before or before[-1] in ".!?;:\"\u201d\u2014" or before.endswith("--") else 1
 
 
 _SOMEONE = re.compile(rf"\b(?:the|a|an)\s+(?:[a-z'\u2019-]+\s+){{0,2}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])", re.IGNORECASE)

@@ -35,6 +35,7 @@ class Guess:
     speaker: str | None  # the likeliest speaker; None when no sieve found one
     evidence: str | None  # the sieve that decided: tag, pronoun, beat, vocative, turn, ...
     raw: dict[str, float] = field(default_factory=dict)  # the sieve's measurements, for the confidence
+    candidates: tuple[tuple[str, dict[str, float], float], ...] = ()  # whom a pronoun tag could mean, ranked
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class Decision:
     guess: str | None  # the likeliest speaker before the threshold
     features: dict[str, float]
     probability: float
+    candidates: tuple[tuple[str, dict[str, float], float], ...] = ()  # a pronoun's, for training the ranking
 
 
 def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], chars: Characters,
@@ -85,7 +87,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             kept = who if p >= cut or two_hander and (g.evidence not in ("other", "guess") or who in tagged) else None
             out.append(replace(s, speaker=kept, evidence=g.evidence if kept else "unsure", confidence=round(p, 2)))
             if decisions is not None:
-                decisions.append(Decision(out[-1], who, feats, p))
+                decisions.append(Decision(out[-1], who, feats, p, g.candidates))
     return out
 
 
@@ -117,7 +119,8 @@ def retell(guesses: list[tuple[list[Segment], dict[int, Guess]]], continued: lis
     for k, (who, evidence) in stories.retell(quotes, narration, chars).items():
         c, i = where[k]
         g = guesses[c][1][i]
-        guesses[c][1][i] = Guess(who, evidence, {**g.raw, "rule_conf": 0.9 if evidence == "letter" else 0.7})
+        guesses[c][1][i] = Guess(who, evidence, {**g.raw, "rule_conf": 0.9 if evidence == "letter" else 0.7},
+                                 g.candidates)
 
 
 def decide(segments: list[Segment], text: str, chars: Characters, continued: set[int] | None = None
@@ -177,7 +180,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     for name in mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars):
         if name != "\0someone" and name not in speakers_in_chapter:
             speakers_in_chapter[name] += 0  # a known participant, ranked after every speaker
-    resolve_anaphora(turns, segs, chars)
+    resolve_anaphora(turns, segs, chars, speakers_in_chapter)
     resolve_descriptors(turns, chars, speakers_in_chapter)
     lead_in(turns, by_para, chars)
     alternate(turns, chars)
@@ -204,5 +207,5 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
                    "narrator": float(who == FIRST_PERSON),
                    "near": float(who in t.recent[:3]),  # the narration just before names the speaker
                    "share": tags[who] / max(1, sum(tags.values())) if who else 0.0}
-            out[qi] = Guess(who, ev if who or ev == "unnamed" else None, raw)
+            out[qi] = Guess(who, ev if who or ev == "unnamed" else None, raw, tuple(t.candidates))
     return out
