@@ -23,9 +23,9 @@ from .conversation import (
     split_turns,
     turn_taking,
 )
-from .mentions import addressed, beat, names_in, tag, vocatives
+from .mentions import ANONYMOUS, addressed, beat, names_in, tag, vocatives
 from .names import FIRST_PERSON
-from .narrator import narrator_names
+from .narrator import local_names, narrator_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,16 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
     for segs, continued in chapters:
         guesses.append((segs, decide(segs, text, chars, continued)))
     retell(guesses, [continued for _, continued in chapters], chars)
-    narrators = narrator_names([(segs[i], g.speaker) for segs, found in guesses for i, g in found.items()], chars)
+    quotes = [(segs[i], g.speaker) for segs, found in guesses for i, g in sorted(found.items())]
+    voted: dict[int, str] = {}
+    tagged: dict[int, set[str]] = defaultdict(set)
+    for segs, found in guesses:
+        for i, g in found.items():
+            if g.evidence == "tag" and g.speaker:
+                tagged[segs[i].chapter].add(g.speaker)
+    narrators = narrator_names(quotes, chars, voted, tagged)
+    own = local_names(quotes, voted, chars)
+    not_the_narrator(guesses, voted)
     cut = confidence.threshold()
     out: list[Segment] = []
     for segs, found in guesses:
@@ -76,7 +85,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             if g is None:
                 out.append(s)
                 continue
-            who = narrators.get(s.chapter, FIRST_PERSON) if g.speaker == FIRST_PERSON else g.speaker
+            who = own.get(s.start) or narrators.get(s.chapter, FIRST_PERSON) if g.speaker == FIRST_PERSON else g.speaker
             if who is None:
                 out.append(replace(s, speaker=None, evidence=g.evidence, confidence=0.0))
                 if decisions is not None:
@@ -89,6 +98,17 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             if decisions is not None:
                 decisions.append(Decision(out[-1], who, feats, p, g.candidates))
     return out
+
+
+def not_the_narrator(guesses: list[tuple[list[Segment], dict[int, Guess]]], narrators: dict[int, str]) -> None:
+    """`"...," he said` is never the chapter's "I": the next likeliest person instead."""
+    for segs, found in guesses:
+        for i, g in found.items():
+            me = narrators.get(segs[i].chapter)
+            if me is None or g.speaker != me or g.evidence != "pronoun" or not g.candidates:
+                continue
+            others = [w for w, _, _ in g.candidates if w != me and not w.startswith(ANONYMOUS)]
+            found[i] = replace(g, speaker=others[0] if others else None, evidence="pronoun" if others else None)
 
 
 def two_people(segs: list[Segment], found: dict[int, Guess], chars: Characters) -> bool:
