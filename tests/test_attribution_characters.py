@@ -98,3 +98,32 @@ def test_a_bare_title_names_its_only_bearer() -> None:
             '"Play again," said Edna.\n\n"No," returned Mademoiselle, with a shrug.\n\n'
             '"Why not?" Edna asked. "Please."\n\n"Because," said Mademoiselle.\n')
     assert discover(text).lookup("Mademoiselle").name == "Mademoiselle Reisz"
+
+
+def test_an_interjection_in_quotes_is_no_character() -> None:
+    text = ("\u2018Alas!\u2019 said the dog. \u2018Alas!\u2019 said the ass, and the dog ran. "
+            "\u2018Alas, alas!\u2019 said Hans. Hans went home.\n")
+    chars = discover(text)
+    assert chars.lookup("Alas") is None
+    assert chars.lookup("Hans") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "gender"),
+    [
+        # the noun says it, whatever pronouns follow the description
+        ('"Come in," said the grandmother. The grandmother looked up, and he was there; he smiled.\n\n'
+         '"Who is it?" said the grandmother.\n', "The grandmother", "f"),
+        ('"Mercy!" cried the laundress. The laundress ran.\n\n"Stop!" cried the laundress.\n', "The laundress", "f"),
+        ('"Ho!" cried the huntsman. The huntsman laughed; she was frightened.\n\n"Ha!" cried the huntsman.\n',
+         "The huntsman", "m"),
+        # a pronoun that is an object says nothing of the one described
+        ('"Go!" said the villain, and seized her. The villain struck her.\n\n"Now!" said the villain.\n',
+         "The villain", None),
+        # a hyphenated given name; a rank before a surname, when the text shows nothing else
+        ("Rose-red laughed. Rose-red sat with Tom. Tom laughed.\n", "Rose-red", "f"),
+        ("Captain Walton came. Captain Walton sat down. Captain Walton wrote.\n", "Captain Walton", "m"),
+    ],
+)
+def test_genders(text: str, name: str, gender: str | None) -> None:
+    assert discover(text).lookup(name).gender == gender

@@ -262,6 +262,8 @@ def guess_genders(text: str, chars: Characters) -> None:
             votes[c.name]["f"] += 5
         elif title in TITLES_MALE and title not in TITLES_NEUTRAL:
             votes[c.name]["m"] += 5
+        elif title in TITLES_MALE:
+            votes[c.name]["m"] += 1  # Captain, Doctor: most often a man in the books we read, till a "she"
         window = text[m.end() : m.end() + 80]
         window = re.split(r"[\"\u201c\u201d]|\n\n", window)[0]
         he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
@@ -278,13 +280,20 @@ def guess_genders(text: str, chars: Characters) -> None:
         for m in pattern.finditer(text):
             c = described[m.group(1).lower()]
             window = re.split(r"[\"\u201c\u201d]|\n\n", text[m.end() : m.end() + 80])[0]
-            he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
-            she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.IGNORECASE))
+            # "he" or "she" only: "the villain seized her" says nothing of the villain
+            he = len(re.findall(r"\b(?:he|himself)\b", window, re.IGNORECASE))
+            she = len(re.findall(r"\b(?:she|herself)\b", window, re.IGNORECASE))
             if he != she:
                 votes[c.name]["m" if he > she else "f"] += 1
+    # A noun that is a man's or a woman's says it, whatever pronouns follow: the grandmother, the laundress.
+    by_noun = {c.name: g for a, c in described.items() if (g := descriptions.gender_of_noun(a.split(" ", 1)[1]))}
     for c in chars.all():
+        if c.name in by_noun:
+            c.gender = by_noun[c.name]
+            continue
         # A given name is a vote too, outweighed only by a title or by several pronouns.
         given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
+        given |= {g.split("-")[0] for g in given}  # Rose-red is a Rose
         if given & FEMALE_NAMES and not given & MALE_NAMES:
             votes[c.name]["f"] += 3
         elif given & MALE_NAMES and not given & FEMALE_NAMES:
@@ -295,7 +304,6 @@ def guess_genders(text: str, chars: Characters) -> None:
             if n >= 2 and n > 1.5 * (sum(v.values()) - n):
                 c.gender = g
         if c.gender is None:  # no title, no pronouns: a given name still tells
-            given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
             if given & FEMALE_NAMES and not given & MALE_NAMES:
                 c.gender = "f"
             elif given & MALE_NAMES and not given & FEMALE_NAMES:

@@ -118,12 +118,13 @@ def number_conversations(turns: list[Turn], by_para: dict[int, list[Segment]], t
 
 
 def note_recent(turns: list[Turn], segs: list[Segment], chars: Characters) -> None:
-    """The people the narration of the three paragraphs before each turn names, nearest first."""
-    stream = [(para, name) for _, name, narration, para, _ in mention_stream(segs, chars)
-              if narration and not name.startswith(ANONYMOUS)]
+    """The people the narration of the three paragraphs before each turn names, nearest first; and
+    how many people it mentions without a name ("the old woman", "a soldier")."""
+    stream = [(para, name) for _, name, narration, para, _ in mention_stream(segs, chars) if narration]
     for t in turns:
         names = [name for para, name in reversed(stream) if t.paragraph - 3 <= para <= t.paragraph]
-        t.recent = list(dict.fromkeys(names))
+        t.recent = list(dict.fromkeys(w for w in names if not w.startswith(ANONYMOUS)))
+        t.features["unnamed"] = float(min(3, sum(w.startswith(ANONYMOUS) for w in names)))
 
 
 def count_present(turns: list[Turn], by_para: dict[int, list[Segment]], chars: Characters) -> None:

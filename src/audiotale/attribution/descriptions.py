@@ -124,10 +124,25 @@ def a_person(noun: str, text: str) -> bool:
 
 
 def gender_of_noun(key: str) -> str | None:
-    """The gender a description's noun carries: duchess f, king m; None for waiter-like nouns."""
+    """The gender a description's noun carries: duchess, laundress, washerwoman f; king, huntsman m;
+    None for waiter-like nouns."""
     words = key.split()
-    return NOUN_GENDER.get(key) or NOUN_GENDER.get(words[-1]) or (
-        "f" if words[-1] in TITLES and words[-1] in _FEMALE_TITLES else None)
+    noun = words[-1].split("-")[-1] if words else ""
+    if NOUN_GENDER.get(key) or NOUN_GENDER.get(noun):
+        return NOUN_GENDER.get(key) or NOUN_GENDER.get(noun)
+    if noun in TITLES and noun in _FEMALE_TITLES:
+        return "f"
+    if noun.endswith("woman") or noun.endswith("ess") and len(noun) > 5 and noun not in _NOT_FEMININE:
+        return "f"
+    if noun.endswith("man") and noun not in ("human", "talisman", "shaman") or noun in _MALE_NOUNS:
+        return "m"
+    return None
+
+
+_NOT_FEMININE = {"witness", "business", "address", "mattress", "fortress", "darkness", "goodness", "wilderness"}
+# Nouns for men that NOUN_GENDER leaves out, and for women.
+_MALE_NOUNS = {"bridegroom", "groom", "lad", "monk", "friar", "squire", "cock", "bull", "stag", "ram", "drake",
+               "grandson", "stepfather", "stepson", "emperor", "sultan", "abbot", "bishop", "pope", "priest"}
 
 
 _FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",

@@ -214,8 +214,13 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     out: dict[int, Guess] = {}
     # How much of the chapter's tagged talk is each speaker's: a main character is a safer guess.
     tags = Counter(w for w, ev, _ in quote_speaker.values())
+    talked: dict[int, set[str]] = defaultdict(set)  # who has spoken so far, by conversation
     for n, t in enumerate(turns):
         prev = turns[n - 1] if n and turns[n - 1].paragraph == t.paragraph - 1 else None
+        # Someone the narration just named who has not spoken yet: a third person come in.
+        t.features["newcomers"] = float(min(2, len(set(t.recent) - talked[t.conversation] - {t.speaker})))
+        if t.speaker and t.evidence in ("tag", "beat", "pronoun", "descriptor", "vocative"):
+            talked[t.conversation].add(t.speaker)
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
             raw = {"rule_conf": conf if who else 0.0, **t.features,
