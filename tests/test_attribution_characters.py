@@ -127,3 +127,23 @@ def test_an_interjection_in_quotes_is_no_character() -> None:
 )
 def test_genders(text: str, name: str, gender: str | None) -> None:
     assert discover(text).lookup(name).gender == gender
+
+
+def test_a_full_name_joins_the_surname_nobody_else_bears() -> None:
+    text = ("Scrooge sat. Scrooge frowned at the fire. Scrooge ate; Scrooge slept. Mr. Scrooge was cold. Uncle Scrooge, said Fred. "
+            "Fred laughed. Ebenezer Scrooge signed the book; Ebenezer Scrooge smiled. Yo ho, Ebenezer! Ebenezer ran.\n")
+    chars = discover(text)
+    assert chars.lookup("Ebenezer Scrooge") is chars.lookup("Scrooge")
+    assert chars.lookup("Scrooge").name != "Uncle Scrooge"  # "Uncle" is no rank to be called by
+
+
+def test_a_family_speaking_together_is_no_character() -> None:
+    text = ("Bob Cratchit came home. Mrs. Cratchit smiled. Peter Cratchit sat. Bob laughed.\n\n"
+            '"Hurrah!" cried the two young Cratchits.\n\n"Hurrah!" cried the young Cratchits again.\n')
+    assert discover(text).lookup("the Cratchits") is None
+
+
+def test_a_description_takes_the_first_he_or_she_of_its_sentence() -> None:
+    text = ('"Ho!" said the fish. The fish swam off; she went home, and she wept.\n\n'
+            '"Ha!" said the fish. The fish dived, and she called after it.\n')
+    assert discover(text).lookup("the fish").gender is None

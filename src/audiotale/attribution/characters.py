@@ -150,8 +150,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         surname = c.name.lower()
         titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
         rank = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[1] == surname
-                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - POLITE_TITLES)
-        if " " not in surname and rank:
+                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - POLITE_TITLES - KIN_TITLES)
+        if " " not in surname and rank and total[rank[0]] >= 0.2 * c.mentions:
             c.name = display.get(rank[0], c.name)  # "Lady Catherine", "Colonel Fitzwilliam"
         elif " " not in surname and titled and any(
                 a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
@@ -191,6 +191,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     return result
 
 
+KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister", "cousin"}  # "Uncle Scrooge" is no rank
 _BARE_TITLE = re.compile(r"(?<=[a-z,;] )(" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True))
                          + r")\b(?![.]?\s+[A-Z])")
 
@@ -211,7 +212,10 @@ def add_bare_titles(text: str, by_alias: dict[str, Character]) -> None:
 def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
     """Characters named by a description ("the Duchess"), or a description of someone known ("the Colonel")."""
     low = text.lower()
+    surnames = {a.split()[-1] for a in by_alias if len(a.split()) > 1}
     for key, (form, n) in descriptions.find(text).items():
+        if key[:-1] in surnames or key[:-2] in surnames:
+            continue  # "cried the two young Cratchits": a family, not a person
         target = by_alias.get(key) if not key.startswith("my ") else None
         head = key.split()[-1]
         if target is None and head in TITLES:
@@ -279,12 +283,12 @@ def guess_genders(text: str, chars: Characters) -> None:
                              + r")\b", re.IGNORECASE)
         for m in pattern.finditer(text):
             c = described[m.group(1).lower()]
-            window = re.split(r"[\"\u201c\u201d]|\n\n", text[m.end() : m.end() + 80])[0]
-            # "he" or "she" only: "the villain seized her" says nothing of the villain
-            he = len(re.findall(r"\b(?:he|himself)\b", window, re.IGNORECASE))
-            she = len(re.findall(r"\b(?:she|herself)\b", window, re.IGNORECASE))
-            if he != she:
-                votes[c.name]["m" if he > she else "f"] += 1
+            # The first "he" or "she" of the sentence only: "the villain seized her" says nothing of
+            # the villain, "the fish swam off; she went home" nothing of the fish.
+            window = re.split(r"[\"\u201c\u201d.;:!?]|\n\n", text[m.end() : m.end() + 80])[0]
+            first = re.search(r"\b(he|himself|she|herself)\b", window, re.IGNORECASE)
+            if first:
+                votes[c.name]["m" if first[1].lower().startswith("h") and first[1].lower() != "herself" else "f"] += 1
     # A noun that is a man's or a woman's says it, whatever pronouns follow: the grandmother, the laundress.
     by_noun = {c.name: g for a, c in described.items() if (g := descriptions.gender_of_noun(a.split(" ", 1)[1]))}
     for c in chars.all():
