@@ -54,3 +54,19 @@ def test_candidates_say_what_the_scene_shows() -> None:
     assert [w for w, _, _ in ranked] == ["Henry", "Peter"]
     assert abs(sum(p for _, _, p in ranked) - 1.0) < 1e-9
     assert discover(SCENE).lookup("Henry").gender == "m"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # someone the narration brought in without a name speaks as described, not as a named man
+        (SCENE + 'Peter came in. Peter sat down.\n\n"Good day," said Peter.\n\n'
+         'Henry went out into the street, and met an old gentleman at the gate.\n\n'
+         '"Bless me!" cried the gentleman.', ["Peter", "The gentleman"]),
+        # "a man" is someone new
+        (SCENE + '"Where am I?" said Henry.\n\n"You will know soon enough," replied a man with a hoarse voice.',
+         ["Henry", "The man"]),
+    ],
+)
+def test_someone_the_book_does_not_name(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text)[-len(expected):] == expected

@@ -74,18 +74,32 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters, 
 
 
 def resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[str]) -> None:
-    """`the girl laughed`, `said the gentleman`: someone on the scene of that gender, not the viewpoint."""
+    """`the girl laughed`, `said the gentleman`: someone the narration just named, of that gender, not
+    the viewpoint; with nobody such, the one described is someone the book does not name, and speaks
+    as described ("The gentleman"), in a voice of their own rather than in a named character's."""
     for n, t in enumerate(turns):
         if t.speaker or not t.descriptor:
             continue
         last = turns[n - 1].speaker if n and turns[n - 1].conversation == t.conversation else None
-        on_scene = list(dict.fromkeys(t.recent + [w for w, k in speakers.most_common() if k]))
-        candidates = [w for w in on_scene if w != chars.focal and w != last and w not in t.excluded
-                      and w != FIRST_PERSON and (t.described_gender is None or
-                                                 gender_of(w, chars) in (None, t.described_gender))]
+        # "replied a man"; "cried the gentleman" right after "the old gentleman" came in
+        fresh = t.description is not None and (t.description.startswith(("a ", "an "))
+                                                or t.description.split(" ", 1)[1] in t.strangers)
+        # Whom the narration just named, who talks in this conversation; in a chapter of few speakers, any.
+        talking = [u.speaker for u in turns if u.conversation == t.conversation and u.speaker
+                   and u.evidence not in ("guess", "other", "description")]
+        chapter = [w for w, k in speakers.most_common() if k and w != chars.focal]
+        on_scene = list(dict.fromkeys(t.recent + talking + (chapter if len(chapter) <= 1 else [])))
+        candidates = [] if fresh else [
+            w for w in on_scene if w != chars.focal and w != last and w not in t.excluded and w != FIRST_PERSON
+            and (t.described_gender is None or gender_of(w, chars) in (None, t.described_gender))]
         t.features["candidates"] = min(4, len(candidates))
         if candidates:
             t.speaker, t.evidence, t.confidence = candidates[0], "description", 0.6
+        elif t.description and t.description.split(" ", 1)[1] not in ("other", "friend"):  # "the other" is someone known
+            who = "The " + t.description.split(" ", 1)[1]  # one voice for the gentleman, whom "a man" becomes
+            # someone new, described: the tag says who speaks as surely as a name would
+            t.speaker, t.evidence, t.confidence = who, "tag" if fresh else "description", 0.9 if fresh else 0.5
+            t.features["unnamed_speaker"] = 1.0
 
 
 # What makes someone the likeliest "he" or "she" (the ranking model weighs these; see candidates()).

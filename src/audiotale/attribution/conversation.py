@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..datatypes import Kind, Segment
 from .anaphora import gender_of
 from .characters import Characters, lookup_match
-from .mentions import ANONYMOUS, Mention, Tag, mention_at, mention_stream, subject
+from .mentions import ANONYMOUS, Mention, Tag, mention_at, mention_stream, strangers, subject
 from .names import DESCRIPTOR, KIN, NAME_RE, NOUN_GENDER, PERSON_NOUNS, RELATION_TITLE, flat
 
 
@@ -27,6 +27,8 @@ class Turn:
     pronoun: str | None = None  # an unresolved pronoun subject, as a gender
     descriptor: bool = False  # the speaker is described, not named: "the girl laughed"
     described_gender: str | None = None  # the gender the description's noun carries: girl f, gentleman m
+    description: str | None = None  # "the gentleman", "a man": how a tag describes someone it does not name
+    strangers: set[str] = field(default_factory=set)  # nouns for people the narration just before does not name
     addressees: set[str] = field(default_factory=set)  # named in the vocative: "When is your ball, Lizzy?"
     relation: str | None = None  # "his wife": the title ("mrs") the speaker has with the possessor's surname
     possessor: str | None = None  # the gender of "his"/"her" in such a description
@@ -89,8 +91,9 @@ def differ(a: Mention, b: Mention, chars: Characters | None) -> bool:
         return pronoun.value in ("m", "f") and gender is not None and gender != pronoun.value
     return "pronoun" not in (a.kind, b.kind)  # a name and a description, or someone unnamed
 
-def note_unresolved(t: Turn, m: Mention) -> None:
-    """Pronouns and descriptions are resolved later, with the whole scene in view."""
+def note_unresolved(t: Turn, m: Mention, tagged: bool = True) -> None:
+    """Pronouns and descriptions are resolved later, with the whole scene in view (`tagged`: by a
+    speech tag, not only by an action beside the line)."""
     if t.pronoun is not None or t.descriptor:
         return
     if m.kind == "pronoun":
@@ -99,6 +102,8 @@ def note_unresolved(t: Turn, m: Mention) -> None:
         det, noun = m.value.split(" ", 1)
         t.descriptor = True
         t.described_gender = NOUN_GENDER.get(noun)
+        if det in ("the", "a", "an") and tagged:
+            t.description = m.value
         if det in ("his", "her") and noun in KIN:
             # Only kinship descriptions carry on as a gender; "the girl" is left to resolve_descriptors.
             t.pronoun = NOUN_GENDER.get(noun)
@@ -121,7 +126,9 @@ def note_recent(turns: list[Turn], segs: list[Segment], chars: Characters) -> No
     """The people the narration of the three paragraphs before each turn names, nearest first; and
     how many people it mentions without a name ("the old woman", "a soldier")."""
     stream = [(para, name) for _, name, narration, para, _ in mention_stream(segs, chars) if narration]
+    nouns = strangers(segs)
     for t in turns:
+        t.strangers = {w for p in range(t.paragraph - 3, t.paragraph) for w in nouns.get(p, ())}
         names = [name for para, name in reversed(stream) if t.paragraph - 3 <= para <= t.paragraph]
         t.recent = list(dict.fromkeys(w for w in names if not w.startswith(ANONYMOUS)))
         t.features["unnamed"] = float(min(3, sum(w.startswith(ANONYMOUS) for w in names)))

@@ -132,6 +132,9 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
             return Mention("name", c.name), 0.9
     m = re.match(rf"^[\s,;\u2014-]*(?:{verbs}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
     if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
+        someone = _SOMEBODY.match(m["who"])
+        if someone:  # "replied a man with a hoarse voice": a stranger, described
+            return Mention("descriptor", f"{someone['det'].lower()} {someone['noun'].lower()}"), 0.9
         return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
     if m:
         mention = mention_at(m["who"], chars)
@@ -162,6 +165,7 @@ def new_sentence(q: Segment, after: Segment, nxt: Segment | None) -> bool:
     return leads and nxt is not None and nxt.kind is Kind.DIALOGUE and nxt.paragraph == q.paragraph
 
 
+_SOMEBODY = re.compile(rf"(?P<det>an?)\s+(?:[a-z-]+\s+){{0,2}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])", re.IGNORECASE)
 _SUBORDINATE = re.compile(r"^[\s,;\u2014-]*(?:and\s+|but\s+)?(?:as|when|while|whilst|since|because|if|though|although|"
                           r"after|before|until|till|once)\b", re.IGNORECASE)
 
@@ -428,6 +432,16 @@ def mention_stream(segs: list[Segment], chars: Characters) -> list[tuple[int, st
                     found.append((s.start + m.start(), ANONYMOUS + gender, True, s.paragraph, _role(s.text, m)))
     found.sort()
     return found
+
+
+def strangers(segs: list[Segment]) -> dict[int, set[str]]:
+    """By paragraph, the nouns for people its narration mentions without a name: "the old gentleman"."""
+    out: dict[int, set[str]] = {}
+    for s in segs:
+        if s.kind is Kind.NARRATION:
+            for m in _SOMEONE.finditer(s.text):
+                out.setdefault(s.paragraph, set()).add(m["noun"].lower())
+    return out
 
 
 def _role(text: str, m: re.Match[str]) -> int:

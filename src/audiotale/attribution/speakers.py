@@ -184,7 +184,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
                 if found_beat.kind == "name":
                     t.speaker, t.evidence, t.confidence = found_beat.value, "beat", 0.8
                 else:
-                    note_unresolved(t, found_beat)
+                    note_unresolved(t, found_beat, tagged=False)
         tagged = [quote_speaker[qi][0] for qi in t.quotes if qi in quote_speaker]
         if tagged and t.speaker is None:
             t.speaker, t.evidence, t.confidence = tagged[0], "tag", 0.95
