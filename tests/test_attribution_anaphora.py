@@ -70,3 +70,13 @@ def test_candidates_say_what_the_scene_shows() -> None:
 )
 def test_someone_the_book_does_not_name(text: str, expected: list[str | None], speakers_of) -> None:
     assert speakers_of(text)[-len(expected):] == expected
+
+
+def test_someone_described_is_in_the_cast_with_the_noun_s_gender(tmp_path) -> None:
+    from audiotale import pipeline
+
+    p = tmp_path / "t.txt"
+    p.write_text(SCENE + '"Where am I?" said Henry.\n\n"Soon enough," replied a man with a hoarse voice.\n',
+                 encoding="utf-8")
+    script = pipeline.read_script(p)
+    assert script.characters.lookup("The man").gender == "m"

@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..datatypes import Kind, Segment
-from . import confidence, stories
+from . import confidence, descriptions, stories
 from .anaphora import resolve_anaphora, resolve_descriptors
-from .characters import Characters
+from .characters import Character, Characters
 from .conversation import (
     alternate,
     Turn,
@@ -24,7 +24,7 @@ from .conversation import (
     turn_taking,
 )
 from .mentions import ANONYMOUS, addressed, beat, names_in, tag, vocatives
-from .names import FIRST_PERSON
+from .names import FIRST_PERSON, norm
 from .narrator import local_names, narrator_names
 
 
@@ -97,6 +97,10 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             out.append(replace(s, speaker=kept, evidence=g.evidence if kept else "unsure", confidence=round(p, 2)))
             if decisions is not None:
                 decisions.append(Decision(out[-1], who, feats, p, g.candidates))
+    for s in out:  # someone described by a tag ("The gentleman") is in the cast, of the noun's gender
+        if s.speaker and s.speaker.startswith("The ") and chars.lookup(s.speaker) is None:
+            chars.by_alias[norm(s.speaker)] = Character(s.speaker, {norm(s.speaker)},
+                                                        descriptions.gender_of_noun(s.speaker[4:].lower()))
     return out
 
 
