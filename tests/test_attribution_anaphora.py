@@ -72,6 +72,24 @@ def test_someone_the_book_does_not_name(text: str, expected: list[str | None], s
     assert speakers_of(text)[-len(expected):] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # whom the line before calls by name answers, though the tag only describes her
+        ('Mr. Gray sat at his desk, and Mr. Gray frowned. Martha stood by the door; Peter waited outside.\n\n'
+         '"Were you late again, Martha?" asked Mr. Gray.\n\n"Yes, sir," said the girl.',
+         ["Mr. Gray", "Martha"]),
+        # the reply names whom it answers, even when a gentleman nobody names was just spoken of
+        ('Robert sat with Edna and Mr. Farival. He had to meet a gentleman at the port.\n\n'
+         '"When did you decide?" asked Mr. Farival.\n\n"This afternoon," said Robert.\n\n'
+         '"At what time?" persisted the old gentleman.\n\n"At four, Mr. Farival," Robert replied.',
+         ["Mr. Farival", "Robert", "Mr. Farival", "Robert"]),
+    ],
+)
+def test_a_description_answering_by_name(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text) == expected
+
+
 def test_someone_described_is_in_the_cast_with_the_noun_s_gender(tmp_path) -> None:
     from audiotale import pipeline
 

@@ -92,6 +92,10 @@ def resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[
         candidates = [] if fresh else [
             w for w in on_scene if w != chars.focal and w != last and w not in t.excluded and w != FIRST_PERSON
             and (t.described_gender is None or gender_of(w, chars) in (None, t.described_gender))]
+        answering = _answering(turns, n, chars, after_only=fresh)
+        if answering:  # "..., Jupe?" asked he. "Yes," said the girl: whom the line before called answers
+            t.speaker, t.evidence, t.confidence = answering, "vocative", 0.65
+            continue
         t.features["candidates"] = min(4, len(candidates))
         if candidates:
             t.speaker, t.evidence, t.confidence = candidates[0], "description", 0.6
@@ -100,6 +104,24 @@ def resolve_descriptors(turns: list[Turn], chars: Characters, speakers: Counter[
             # someone new, described: the tag says who speaks as surely as a name would
             t.speaker, t.evidence, t.confidence = who, "tag" if fresh else "description", 0.9 if fresh else 0.5
             t.features["unnamed_speaker"] = 1.0
+
+
+def _answering(turns: list[Turn], n: int, chars: Characters, after_only: bool = False) -> str | None:
+    """The one person of the description's gender whom the line before addresses by name, or the
+    line after answers by name ("At four, Monsieur Farival," Robert replied), if any (`after_only`:
+    someone new just came in, whom the line before may have greeted without a name)."""
+    t = turns[n]
+    found: set[str] = set()
+    for k in (n - 1, n + 1):
+        if not 0 <= k < len(turns) or turns[k].conversation != t.conversation or (after_only and k < n):
+            continue
+        other = turns[k]
+        if k > n and (other.speaker is None or other.evidence != "tag"):
+            continue  # only a reply whose own tag names its speaker tells whom it answers
+        found |= {w for w in other.addressees - {other.speaker}
+                  if w != FIRST_PERSON and w != chars.focal and w not in t.excluded
+                  and (t.described_gender is None or gender_of(w, chars) == t.described_gender)}
+    return found.pop() if len(found) == 1 else None
 
 
 # What makes someone the likeliest "he" or "she" (the ranking model weighs these; see candidates()).
