@@ -28,7 +28,7 @@ def model() -> dict:
 # turn-taking only): these sieves get their own copy of these measurements.
 OWN = ("turn", "alternation", "pronoun", "tag", "vocative", "beat")
 MEASURES = ("chain", "talkers", "present", "near", "share", "narrated", "words", "candidates", "repeat", "anonymous",
-            "p_first", "addressed", "unnamed", "newcomers")
+            "p_first", "addressed", "unnamed", "newcomers", "breaks")
 
 
 def features(evidence: str, raw: dict[str, float]) -> dict[str, float]:
