@@ -137,6 +137,13 @@ def test_a_full_name_joins_the_surname_nobody_else_bears() -> None:
     assert chars.lookup("Scrooge").name != "Uncle Scrooge"  # "Uncle" is no rank to be called by
 
 
+def test_a_cousin_is_called_so_whatever_the_word_means_elsewhere() -> None:
+    # "cousin" is an ordinary word in this text, but "Cousin Caroline" is someone, and a woman by her pronouns
+    text = ("Her cousin came, and another cousin wrote; a cousin is a cousin. Cousin Caroline came in. "
+            "Cousin Caroline sat down; she frowned.\n\n\"Nonsense,\" said Cousin Caroline.\n")
+    assert discover(text).lookup("Cousin Caroline").gender == "f"
+
+
 def test_a_family_speaking_together_is_no_character() -> None:
     text = ("Bob Cratchit came home. Mrs. Cratchit smiled. Peter Cratchit sat. Bob laughed.\n\n"
             '"Hurrah!" cried the two young Cratchits.\n\n"Hurrah!" cried the young Cratchits again.\n')

@@ -10,7 +10,7 @@ TITLES_MALE = {"mr", "m", "monsieur", "signor", "herr", "sir", "lord", "colonel"
 TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",
                  "sister", "mistress", "duchess", "countess", "baroness", "dame", "mademoiselle", "mlle", "mme"}
 TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "general", "major", "captain"}
-TITLES = TITLES_MALE | TITLES_FEMALE
+TITLES = TITLES_MALE | TITLES_FEMALE | {"cousin"}  # "Cousin Caroline": a title of either gender
 # Titles that also go before a given name: "Monsieur John", "Miss Cynthia", "Sir Walter", "Aunt Emily".
 # Forms of address rather than ranks: "Lady Catherine" names a character by rank, "Monsieur John" does not.
 POLITE_TITLES = {"m", "monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
