@@ -10,7 +10,7 @@ FAMILY = (
     "Mr. Harlow came in. Mrs. Harlow followed him. Edwin Harlow stayed at the door. "
     "Mr. Harlow sat down; he said nothing. Mrs. Harlow said she was tired. Edwin said he would go. "
     "Robert Penrose laughed. Penrose said he knew. Robert smiled at Edwin.\n\n"
-    "Alas, the rain went on. Begone, sorrow! They walked from Thornfield Hall to Thornfield Hall again.\n"
+    "Alas, the rain went on. Begone, sorrow! Mrs. Harlow only said Um! and went. They walked from Thornfield Hall to Thornfield Hall again.\n"
 )
 
 
@@ -24,6 +24,7 @@ FAMILY = (
         ("Robert Penrose", "Robert"),
         ("Alas", None),  # interjections are not characters
         ("Begone", None),
+        ("Um", None),
         ("Thornfield Hall", None),  # nor places
     ],
 )

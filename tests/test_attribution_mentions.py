@@ -57,6 +57,7 @@ def test_vocatives_name_the_listener() -> None:
     chars = discover(CAST)
     assert vocatives('"Come here, Tom!"', chars) == {"Tom"}
     assert vocatives('"Tom."', chars) == set()  # an answer, not an address
+    assert vocatives('"Tom,"', chars) == {"Tom"}  # '"Tom," said she, "come here."': the tag cuts an address
 
 
 def _tags(text: str) -> list[object]:

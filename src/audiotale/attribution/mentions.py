@@ -30,8 +30,8 @@ def vocatives(quote: str, chars: Characters) -> set[str]:
     """Characters addressed by name: `"..., Lizzy?"`, `"Come, Darcy,"`, `"My dear Mr. Bennet,"`."""
     found: set[str] = set()
     for m in NAME_RE.finditer(quote):
-        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]):
-            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
+        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]) and not re.match(r"\s*,", quote[m.end() :]):
+            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer; "Mr. Inglethorp," said he, "...": a vocative
         before = quote[max(0, m.start() - 12) : m.start()].rstrip()
         after = quote[m.end() : m.end() + 2].lstrip()
         if re.match(r"-[a-z]", after):

@@ -44,7 +44,7 @@ yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursda
 february march april may june july august september october november december god heaven lord christmas easter
 english french german italian spanish american british ma'am madam sir papa mama mamma mother father
 alas alack hark lo hurrah huzza huzzah fie pshaw tut ahoy hallo halloa hullo heigh ho oho aha bah begone avaunt
-farewell adieu amen nay yea
+farewell adieu amen nay yea um umm hum hem ahem er erm
 """.split())
 # Pet names -> given names, merged only when the given name is a character of its own (issue #3);
 # the first of several that is one.
