@@ -10,6 +10,7 @@ FAMILY = (
     "Mr. Harlow came in. Mrs. Harlow followed him. Edwin Harlow stayed at the door. "
     "Mr. Harlow sat down; he said nothing. Mrs. Harlow said she was tired. Edwin said he would go. "
     "Robert Penrose laughed. Penrose said he knew. Robert smiled at Edwin.\n\n"
+    "Edwin worked at the Bank, and Penrose at the Bank, too; Mr. Harlow owned the Bank, and the Bank, sir, was old.\n"
     "Alas, the rain went on. Begone, sorrow! Mrs. Harlow only said Um! and went. They walked from Thornfield Hall to Thornfield Hall again.\n"
 )
 
@@ -26,6 +27,7 @@ FAMILY = (
         ("Begone", None),
         ("Um", None),
         ("Thornfield Hall", None),  # nor places
+        ("Bank", None),  # "at the Bank," is a place though a comma follows it
     ],
 )
 def test_name_forms(form: str, name: str | None) -> None:

@@ -109,8 +109,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after):
             person[key] += 1
             tagged[key] += 1
-        elif re.match(r"^\s*[,!?]", after):
-            person[key] += 1
+        elif re.match(r"^\s*[,!?]", after) and not (before and before[-1] in {"the", "a", "an", "his", "her", "their"}):
+            person[key] += 1  # "Tom, come here", not "at the Bank," nor "in his Review,"
         if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
             person[key] += 2  # "said Ann"
             tagged[key] += 1
@@ -135,8 +135,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "England", "the Alps", "Swiss": places and peoples
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
-        if words[0] not in TITLES and tagged[key] < 2 and (
-                words[-1] in PLACE_WORDS or words[-1].endswith(("town", "shire", "borough", "burgh", "chester"))):
+        if words[0] not in TITLES and (words[-1].endswith(("town", "shire", "borough", "burgh", "chester")) or
+                                       tagged[key] < 2 and words[-1] in PLACE_WORDS):
             continue  # "Styles Court", "Scotland Yard", "Coketown"
         if len(words) == 1 and tagged[key] < 2 and (key[:-1] in surnames or key[:-2] in surnames):
             continue  # "the Gradgrinds", "the Penroses": a family, not a person
