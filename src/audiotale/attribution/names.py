@@ -60,6 +60,10 @@ NICKNAMES: dict[str, str | tuple[str, ...]] = {
     "freddy": "frederick", "sam": "samuel", "ben": "benjamin", "joe": "joseph", "nick": "nicholas",
     "sue": "susan", "susie": "susan", "annie": "anne", "nancy": "anne", "tony": "anthony", "dolly": "dorothy",
     "becky": "rebecca", "patty": "martha", "jenny": "jane", "kit": "christopher",
+    "sissy": "cecilia", "cissy": "cecilia", "lou": ("louisa", "louise"), "lottie": "charlotte", "lotty": "charlotte",
+    "hattie": "harriet", "hetty": ("henrietta", "hester"), "tilly": "matilda", "abby": "abigail", "andy": "andrew",
+    "danny": "daniel", "davy": "david", "eddie": "edward", "hal": "henry", "josie": "josephine", "matt": "matthew",
+    "mike": "michael", "phil": "philip", "steve": "stephen", "walt": "walter", "wat": "walter", "nat": "nathaniel",
 }
 # Titles followed by a surname, not a given name: "Colonel Fitzwilliam" makes Fitzwilliam a surname.
 SURNAME_TITLES = {"mr", "mrs", "ms", "colonel", "col", "captain", "capt", "dr", "doctor", "major", "general",
