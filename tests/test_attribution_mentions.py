@@ -99,3 +99,10 @@ def test_she_and_the_boy_are_two_turns(speakers_of) -> None:
     text = (CAST + "\u2018Come in, Tom,\u2019 she said kindly to him. \u2018Mother,\u2019 said the boy, "
             "\u2018how dreadful you look!\u2019\n")
     assert speakers_of(text)[-2] != "Clara"
+
+
+def test_it_in_a_lead_in_is_the_creature_not_the_one_who_hears_it(speakers_of) -> None:
+    text = ('"Wait!" said the Rabbit. "No," said Alice.\n\n'
+            'The Rabbit ran down the passage. Alice went after it, and was just in time to hear it say, '
+            '"Oh dear, how late it is!"\n')
+    assert speakers_of(text)[-1] == "The Rabbit"

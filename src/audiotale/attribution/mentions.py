@@ -182,6 +182,9 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
     """The tag in the narration right before a quote (in its paragraph, or a lead-in paragraph)."""
     tail = flat(before.text[-200:])[-160:]
     tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
+    if _IT_SPEAKS.search(tail):
+        # "Alice was in time to hear it say,": not Alice but the creature "it" is, the last one named
+        return _last_creature(flat(before.text[-600:]), tail, chars)
     # The last clause first: "Robin whispered to Rabbit, and Rabbit said" is Rabbit's lead-in.
     m = re.search(rf"(?:^|[,;]\s*|\band\s+|\bbut\s+)(?P<who>[^,;]{{1,40}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b"
                   r"[^.!?,;]{0,40}[,:]?\s*$", tail, re.IGNORECASE)
@@ -216,6 +219,31 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
         if mention and mention.kind != "descriptor":
             return mention, 0.8
     return None
+
+
+_IT_SPEAKS = re.compile(rf"\bit\s+(?:\w+ly\s+)?(?:{SPEECH_VERBS}|say|saying|muttering|murmuring|whispering)\b"
+                        r"[^.!?]{0,40}[,:]?\s*$", re.IGNORECASE)
+
+
+def _last_creature(text: str, tail: str, chars: Characters) -> tuple[Mention, float] | None:
+    """Whom "it" means in a lead-in: a creature its sentence describes ("The Spirit must have heard
+    him, for it said:"), else the last character named before, not whoever the sentence calls by
+    name (Alice, who hears it)."""
+    pattern = described_pattern(chars)
+
+    def named(part: str) -> list[tuple[int, str, bool]]:
+        found = [(m.start(), c.name, False) for m in NAME_RE.finditer(part) if (c := lookup_match(m, chars))]
+        found += [(m.start(), c.name, True) for m in (pattern.finditer(part) if pattern else ())
+                  if (c := chars.lookup("the " + m["desc"]))]
+        return sorted(found)
+
+    in_tail = named(tail)
+    described_here = [w for _, w, desc in in_tail if desc]
+    if described_here:
+        return Mention("name", described_here[-1]), 0.7
+    hearers = {w for _, w, _ in in_tail}
+    earlier = [w for _, w, _ in named(text[: len(text) - len(tail)]) if w not in hearers]
+    return (Mention("name", earlier[-1]), 0.7) if earlier else None
 
 
 _LEAD_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|saying|remarking|adding|exclaiming|replying|answering|asking|"
