@@ -98,3 +98,11 @@ def test_someone_described_is_in_the_cast_with_the_noun_s_gender(tmp_path) -> No
                  encoding="utf-8")
     script = pipeline.read_script(p)
     assert script.characters.lookup("The man").gender == "m"
+
+
+def test_his_wife_is_the_wife_of_the_man_she_addresses(speakers_of) -> None:
+    # nobody is named before the first line: "his" is the Mr. Gray the line itself calls by name
+    text = ('It is a truth that a single man must be in want of a wife.\n\n'
+            '"My dear Mr. Gray," said his lady to him one day, "have you heard the news?"\n\n'
+            'Mr. Gray replied that he had not. Mrs. Gray sat down. Mrs. Gray smiled, and Mr. Gray frowned.\n')
+    assert speakers_of(text) == ["Mrs. Gray", "Mrs. Gray"]

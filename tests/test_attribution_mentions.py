@@ -106,3 +106,10 @@ def test_it_in_a_lead_in_is_the_creature_not_the_one_who_hears_it(speakers_of) -
             'The Rabbit ran down the passage. Alice went after it, and was just in time to hear it say, '
             '"Oh dear, how late it is!"\n')
     assert speakers_of(text)[-1] == "The Rabbit"
+
+
+def test_a_lead_in_by_someone_is_theirs(speakers_of) -> None:
+    text = ('Mrs. Gray sat down. Mrs. Gray smiled.\n\n'
+            'Tom read by the fire, and Tom was thinking of the ball, when thus accosted by Mrs. Gray,\n\n'
+            '"I can guess what you are thinking of."\n')
+    assert speakers_of(text) == ["Mrs. Gray"]

@@ -50,8 +50,10 @@ def resolve_anaphora(turns: list[Turn], segs: list[Segment], chars: Characters, 
         who, evidence, confidence = None, "pronoun", 0.75
         if t.relation:
             previous = [u.speaker for u in turns[max(0, n - 1) : n] if u.speaker and u.conversation == t.conversation]
-            possessors = [w for w in previous + recent if gender_of(w, chars) == t.possessor][:1]
-            for owner in possessors + [w for w in recent if w not in possessors]:
+            # "My dear Mr. Bennet," said his lady: whom she addresses is the likeliest "his"
+            owners = [w for w in dict.fromkeys(previous + sorted(t.addressees) + recent) if not w.startswith(ANONYMOUS)]
+            possessors = [w for w in owners if gender_of(w, chars) == t.possessor][:1]
+            for owner in possessors + [w for w in owners if w not in possessors]:
                 for surname in surnames(owner, chars):
                     target = chars.lookup(f"{t.relation} {surname}")
                     if target is not None and target.name != owner and target.name not in t.excluded:

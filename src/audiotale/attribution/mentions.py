@@ -205,6 +205,10 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
     # A long lead-in ending on a colon or comma: "Mary, who had begun to darn again, stooped down
     # and remarked to Ralph:" -- the last person named before the speech verb who is not its object.
     if re.search(r"(?:[,:\u2014]|--)\s*$", tail):
+        by = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
+        mention = mention_at(by["who"], chars) if by else None
+        if mention is not None and mention.kind == "name":
+            return mention, 0.85  # "when thus accosted by Miss Bingley,": not the one accosted
         sentence = re.split(r"(?<=[.!?])\s+", flat(before.text[-600:]))[-1]
         who = lead_subject(sentence, chars)
         if who is not None:
