@@ -58,9 +58,11 @@ def master_clip(raw: Path, out: Path, text: str) -> tuple[str, float]:
     words = len(text.split())
     if words >= 3 and len(seg) < 40 * words:  # faster than 1500 wpm: the engine lost the text
         return f"the clip is far too short ({len(seg)} ms for {words} words)", 0.0
-    gain = TARGET_RMS - seg.dBFS
-    gain = min(gain, PEAK - seg.max_dBFS)
-    seg = seg.apply_gain(gain).fade_in(FADE).fade_out(FADE)
+    # Peaky speech (eSpeak NG, Piper) would pass the ceiling at the target level: its peaks are limited
+    # rather than the whole clip turned down, so every engine's lines come out equally loud (issue #12:
+    # capping the gain left eSpeak NG and Piper lines 2.5 dB under hibari's).
+    gain = 10 ** ((TARGET_RMS - seg.dBFS) / 20)
+    seg = seg._spawn(_limit(seg.raw_data, gain)).fade_in(FADE).fade_out(FADE)
     seg.export(str(out), format="wav")
     return "", len(seg) / 1000
 

@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib.metadata
+import itertools
+import logging
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import engines
 from .datatypes import Kind, Line, Pauses, Segment, Voice
 from .errors import ConfigError
 from .segments import sentences, spoken_text
 
-VOICE_KEYS = {"voice", "rate", "pitch", "volume", "engine", "model", "length_scale", "noise_scale",
-              "noise_w_scale", "speaker"}
-RANGES = {"rate": (80, 450), "pitch": (0, 99), "volume": (0.0, 2.0), "length_scale": (0.1, 5.0),
-          "noise_scale": (0.0, 2.0), "noise_w_scale": (0.0, 2.0), "speaker": (0, 10000)}
+log = logging.getLogger(__name__)
+
+COMMON_KEYS = {"engine", "rate", "volume"}  # every engine's; the rest are each engine's own (engines.Engine.keys)
+RANGES = {"rate": (80, 450), "volume": (0.0, 2.0)}
 PAUSE_KEYS = {"sentence", "paragraph", "speaker_change", "chapter", "scene"}
 TOP_KEYS = {"narrator", "unknown", "characters", "pauses", "pronunciations", "book", "auto"}
-ENGINES = ("espeak", "piper")
 DEFAULT_NARRATOR = Voice("en-gb-x-rp", rate=155, pitch=45)
 # Automatic voices, clearest first (see VOICES.md): distinct families, variants and pitches.
 AUTO_FEMALE = (Voice("en-us+f2", 165, 70), Voice("en-us+f5", 165, 60), Voice("en-gb-x-rp+f2", 160, 62),
@@ -33,6 +34,33 @@ AUTO_FEMALE = (Voice("en-us+f2", 165, 70), Voice("en-us+f5", 165, 60), Voice("en
 AUTO_MALE = (Voice("en-us", 165, 40), Voice("en-us+m3", 165, 50), Voice("en-gb-scotland", 165, 42),
              Voice("en-029", 165, 48), Voice("en-gb-x-rp+m3", 160, 35), Voice("en-us+m1", 165, 30))
 AUTO_ANY = tuple(v for pair in zip(AUTO_MALE, AUTO_FEMALE) for v in pair)
+
+
+def _heart(rate: int, pitch: float, formant: float) -> Voice:
+    return Voice("heart", rate, pitch, engine="hibari", options=(("formant", formant),) if formant else ())
+
+
+def _joe(rate: int, pitch: float, formant: float) -> Voice:
+    return Voice("joe", rate, pitch, engine="piper", model="joe", options=(("formant", formant),) if formant else ())
+
+
+# Natural automatic voices ([auto] voices = "natural"): hibari's "heart" for women and Piper's "joe" for men,
+# each varied by pitch and formant (semitones). The first four of each pool are at least 2.5 semitones apart in
+# measured pitch (and from a "heart" narrator: lines of dialogue are spoken about a semitone higher than
+# narration, hence -4.5 rather than -3); the rest sit between them with a contrasting formant, so neighbours
+# differ in timbre. Low pitch with raised formants is left out: it cost joe 5 points of intelligibility.
+# Measured by eval/natural_voices.py (Whisper word error rate and median pitch of every voice here).
+NATURAL_FEMALE = (_heart(170, 3, 1), _heart(160, -4.5, -1.5), _heart(175, 6, 2), _heart(155, -7, -2.5),
+                  _heart(165, 1.5, -2), _heart(165, -2, 2))
+NATURAL_MALE = (_joe(165, 0, 0), _joe(160, 3, 1), _joe(155, -3, -1.5), _joe(170, 6, 2),
+                _joe(165, 1.5, -1.5), _joe(160, -1.5, 1.5), _joe(170, 4.5, -1))
+NATURAL_NEUTRAL = _heart(160, -9, -3.5)  # the unknown voice of voices-natural.toml: between the two pools
+NATURAL_ANY = tuple(v for pair in itertools.zip_longest(NATURAL_MALE, NATURAL_FEMALE) for v in pair if v)
+# Automatic voices by `[auto] voices`, then by gender ("f", "m", None for unknown).
+POOLS: dict[str, dict[str | None, tuple[Voice, ...]]] = {
+    "espeak": {"f": AUTO_FEMALE, "m": AUTO_MALE, None: AUTO_ANY},
+    "natural": {"f": NATURAL_FEMALE, "m": NATURAL_MALE, None: NATURAL_ANY},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +73,7 @@ class Cast:
     pronunciations: dict[str, str] = field(default_factory=dict)
     book: dict[str, str] = field(default_factory=dict)  # title, author
     source: Path | None = None
+    auto: str = "espeak"  # which automatic voices characters without an entry get: a key of POOLS
 
 
 def load_cast(path: Path | None, known_voices: set[str] | None = None, variants: set[str] | None = None) -> Cast:
@@ -92,8 +121,7 @@ def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | N
     for name, table in chars.items():
         where = f"characters.{name}"
         check.table(table, where)
-        check.keys(table, VOICE_KEYS | {"aliases"}, where)
-        if "voice" not in table and table.get("engine", "espeak") == "espeak":
+        if "voice" not in table and table.get("engine", narrator.engine) == "espeak":
             raise ConfigError(f'{check.at(where)}: [{where}] has no "voice"; add e.g. voice = "en-us+f2"')
         characters[name] = check.voice(table, where, narrator)
         al = table.get("aliases", [])
@@ -115,10 +143,14 @@ def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | N
     for k, v in book.items():
         if not isinstance(v, str):
             raise ConfigError(f"{check.at('book', k)}: book.{k} must be a string")
-    if "auto" in data:
-        check.table(data["auto"], "auto")
-        check.keys(data["auto"], set(), "auto")
-    return Cast(narrator, unknown, characters, aliases, pauses, dict(pron), dict(book), path)
+    auto = data.get("auto", {})
+    check.table(auto, "auto")
+    check.keys(auto, {"voices"}, "auto")
+    pools = auto.get("voices", "espeak")
+    if pools not in POOLS:
+        raise ConfigError(f'{check.at("auto", "voices")}: auto.voices = {pools!r} is not known; '
+                          f'use one of: {", ".join(repr(p) for p in POOLS)}')
+    return Cast(narrator, unknown, characters, aliases, pauses, dict(pron), dict(book), path, pools)
 
 
 class _Checker:
@@ -171,34 +203,56 @@ class _Checker:
 
     def voice(self, table: dict, where: str, default: Voice) -> Voice:
         self.table(table, where)
-        allowed = VOICE_KEYS | ({"aliases"} if where.startswith("characters.") else set())
+        name = table.get("engine", default.engine if "voice" not in table else "espeak")
+        if name not in engines.REGISTRY:
+            raise ConfigError(f'{self.at(where, "engine")}: unknown engine "{name}"; '
+                              f'choose one of: {", ".join(engines.REGISTRY)}')
+        engine = engines.REGISTRY[name]
+        own = engine.keys
+        allowed = COMMON_KEYS | set(own) | ({"aliases"} if where.startswith("characters.") else set())
+        self._engine_keys(table, allowed, where, name)
         self.keys(table, allowed, where)
-        engine = table.get("engine", default.engine if "voice" not in table else "espeak")
-        if engine not in ENGINES:
-            raise ConfigError(f'{self.at(where, "engine")}: unknown engine "{engine}"; choose one of: {", ".join(ENGINES)}')
-        vid = table.get("voice", default.id if engine == default.engine else "en-us")
-        if not isinstance(vid, str):
-            raise ConfigError(f'{self.at(where, "voice")}: voice must be a string such as "en-us+f2"')
-        if engine == "espeak":
+        # Settings come from the default voice (the narrator, for characters) when it is of the same
+        # engine; otherwise from the engine's own default (pitch means semitones to neural engines).
+        base = default if default.engine == name else engine.default
+        strings = {}
+        for key in ("voice", "model"):
+            if key in own:
+                value = table.get(key, base.id if key == "voice" else base.model)
+                if not isinstance(value, str):
+                    example = '"en-us+f2"' if name == "espeak" else '"heart"' if key == "voice" else '"joe"'
+                    raise ConfigError(f"{self.at(where, key)}: {key} must be a string such as {example}")
+                strings[key] = value
+        vid = strings.get("voice", strings.get("model", base.id))
+        if name == "espeak":
             self._check_espeak_voice(vid, where)
-        values = {}
-        for key in ("rate", "pitch", "volume"):
-            if key in table:
-                values[key] = self.number(table, where, key, RANGES[key], float if key == "volume" else int)
-        options = []
-        for key in ("length_scale", "noise_scale", "noise_w_scale", "speaker"):
-            if key in table:
-                options.append((key, float(self.number(table, where, key, RANGES[key], float))))
-        model = table.get("model", default.model if engine == default.engine else None)
-        if engine == "piper" and model is None:
-            model = "joe"
-        if model is not None and not isinstance(model, str):
-            raise ConfigError(f'{self.at(where, "model")}: model must be a string: "joe" or a path to a .onnx file')
-        return Voice(
-            id=vid, rate=int(values.get("rate", default.rate)), pitch=int(values.get("pitch", default.pitch)),
-            volume=float(values.get("volume", default.volume)), engine=engine, model=model,
-            options=tuple(sorted(options)),
-        )
+        rate = int(self.number(table, where, "rate", RANGES["rate"], int)) if "rate" in table else base.rate
+        volume = self.number(table, where, "volume", RANGES["volume"], float) if "volume" in table else default.volume
+        pitch = self._setting(table, where, "pitch", own["pitch"]) if "pitch" in table else base.pitch
+        options = [(key, float(self._setting(table, where, key, bounds)))
+                   for key, bounds in own.items() if key in table and key != "pitch" and bounds is not None]
+        voice = Voice(id=vid, rate=rate, pitch=pitch, volume=volume, engine=name, model=strings.get("model"),
+                      options=tuple(sorted(options)))
+        if self.known is not None and (problem := engine.check(voice)):
+            raise ConfigError(f'{self.at(where, "voice" if "voice" in table else "engine")}: {where}: {problem}')
+        return voice
+
+    def _setting(self, table: dict, where: str, key: str, bounds: tuple[float, float] | None) -> float:
+        """An engine's own number: whole numbers for ranges given in whole numbers (eSpeak pitch 0-99)."""
+        assert bounds is not None
+        whole = all(isinstance(b, int) for b in bounds)
+        value = self.number(table, where, key, bounds, int if whole else float)
+        return int(value) if whole or float(value).is_integer() else value
+
+    def _engine_keys(self, table: dict, allowed: set[str], where: str, engine: str) -> None:
+        """A key of another engine ("model" on an eSpeak voice) says which engine it needs."""
+        for key in table:
+            if key in allowed:
+                continue
+            owners = [n for n, e in engines.REGISTRY.items() if key in e.keys]
+            if owners:
+                raise ConfigError(f'{self.at(where, key)}: "{where}.{key}" is a setting of the {" or ".join(owners)} '
+                                  f'engine, not of {engine}; add engine = "{owners[0]}" to [{where}]')
 
     def _check_espeak_voice(self, vid: str, where: str) -> None:
         if self.known is None:
@@ -207,6 +261,9 @@ class _Checker:
         if base.lower() not in self.known:
             close = difflib.get_close_matches(base.lower(), sorted(self.known), 1, 0.6)
             hint = f'did you mean "{close[0]}"? ' if close else ""
+            for name, engine in engines.REGISTRY.items():  # another engine's voice, e.g. hibari's "heart"
+                if name != "espeak" and "voice" in engine.keys and vid in {v.name for v in engine.catalogue(None)[1]}:
+                    hint = f'it is a {name} voice: add engine = "{name}"; '
             raise ConfigError(
                 f'{self.at(where, "voice")}: unknown voice "{base}"; {hint}run `audiotale voices` to list them'
             )
@@ -237,36 +294,46 @@ def assign_voices(cast: Cast, speakers: dict[str, tuple[int, int, str | None]]) 
     used = {_voice_signature(cast.narrator), _voice_signature(cast.unknown)}
     used |= {_voice_signature(v) for v in cast.characters.values()}
     order = sorted(speakers, key=lambda n: (-speakers[n][0], n))
+    pools = auto_pools(cast.auto)
     for name in order:
         lines, words, gender = speakers[name]
         if name in cast.characters:
             roles[name] = Role(name, lines, words, cast.characters[name], False)
             continue
-        pool = AUTO_FEMALE if gender == "f" else AUTO_MALE if gender == "m" else AUTO_ANY
+        pool = pools.get(gender, pools[None])
         voice = next((v for v in pool if _voice_signature(v) not in used), None)
         if voice is None:  # more characters than distinct voices: vary the pitch
             base = pool[len(roles) % len(pool)]
-            voice = Voice(base.id, base.rate, (base.pitch + 13 * (len(roles) + 1)) % 90 + 5)
+            if engines.REGISTRY[base.engine].neural:  # semitones: a small step keeps the voice natural
+                step = 0.75 * (1 + len(roles) // len(pool)) * (-1) ** len(roles)
+                voice = replace(base, pitch=base.pitch + step, rate=base.rate + 5)
+            else:
+                voice = Voice(base.id, base.rate, (base.pitch + 13 * (len(roles) + 1)) % 90 + 5)
         used.add(_voice_signature(voice))
         roles[name] = Role(name, lines, words, voice, True)
     return roles
 
 
 def _voice_signature(v: Voice) -> tuple:
+    if v.engine in engines.REGISTRY and engines.REGISTRY[v.engine].neural:  # pitch in semitones
+        return (v.engine, v.id.lower(), v.model, round(v.pitch), round(v.option("formant")))
     return (v.engine, v.id.lower(), v.model, v.pitch // 5)
 
 
-# ---------------------------------------------------------------------------------------------------------
-
-def _version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
+_warned: set[str] = set()
 
 
-# Part of every clip's cache key: the wheel that ships libespeak-ng pins the library's version (issue #6).
-ENGINE_VERSION = f"espeak-ng/espeakng-loader-{_version('espeakng-loader')}/pyttsx3-v3"
+def auto_pools(name: str) -> dict[str | None, tuple[Voice, ...]]:
+    """The automatic voices by gender for `[auto] voices = NAME`; eSpeak NG's when their engines are missing."""
+    pools = POOLS[name]
+    problems = sorted({p for pool in pools.values() for v in pool if (p := engines.REGISTRY[v.engine].missing())})
+    if problems:
+        if name not in _warned:
+            log.warning("[auto] voices = %r needs %s; characters without a voice get eSpeak NG voices instead",
+                        name, problems[0])
+            _warned.add(name)
+        return POOLS["espeak"]
+    return pools
 
 
 def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], first_in_chapter: bool = True) -> Iterator[Line]:
@@ -329,23 +396,19 @@ def split_long(sentence: str, limit: int = MAX_LINE) -> list[str]:
     return pieces
 
 
+# How assembly.master_clip levels a clip; a change there re-renders every clip (v2: peaks limited, not the gain).
+MASTERING = "v2"
+
+
 def clip_key(text: str, voice: Voice) -> str:
-    """Content address of a clip: the text, every voice setting, the engine and its version."""
-    h = hashlib.sha256()
-    for part in (ENGINE_VERSION, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
-                 f"{voice.volume:.3f}", voice.model or "", _model_digest(voice), repr(voice.options), text):
+    """Content address of a clip: the text, every voice setting, the engine, its version and model, the mastering."""
+    version, digest = engines.engine(voice.engine).cache_tag(voice)
+    h = hashlib.sha256(f"mastering-{MASTERING}\0".encode())
+    for part in (version, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
+                 f"{voice.volume:.3f}", voice.model or "", digest, repr(voice.options), text):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:32]
-
-
-def _model_digest(voice: Voice) -> str:
-    """A hash of a Piper voice's model files (once per process), so a replaced model re-renders."""
-    if voice.engine != "piper" or voice.model is None:
-        return ""
-    from .engines.piper import model_digest  # only hashlib on the model files; Piper itself is not imported
-
-    return model_digest(voice.model)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .datatypes import Line, Voice
-from .engines import ENGINES, Synthesizer, get_engine
+from .engines import ENGINES, REGISTRY, Synthesizer, get_engine, require
 from .errors import ConfigError, EngineError, RenderError
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int) -> Iterator[t
     pending = [j for j in _unique(jobs) if not clip_path(cache_dir, j.key).exists()]
     if not pending:
         return
+    # Before any worker starts: an engine that is not installed is one line with the install command.
+    require({e for e in {j.voice.engine for j in pending} if e not in ENGINES or ENGINES[e] == REGISTRY[e].synthesizer})
     if workers <= 1 or len(pending) < 4:
         _init_worker()
         for job in pending:

