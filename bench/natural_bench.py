@@ -9,7 +9,7 @@ Two cold renders (empty caches, fresh `audiotale render` processes, MP3 out):
   2. narrator: every line in "heart" (a voices file giving every speaker the narrator's voice).
 For each: hours of audio, wall time and x real time; CPU time (user + sys of the whole process tree) and
 audio seconds per CPU second, which a busy machine disturbs far less than wall time; peak memory of the
-largest process and of the whole tree at once (sampled from /proc). Targets on 2 cores: natural >= 40x
+largest process (RSS) and of the whole tree at once (PSS and RSS, sampled from /proc). Targets on 2 cores: natural >= 40x
 real time, narrator >= 150x, peak memory < 1 GiB.
 """
 
@@ -35,22 +35,26 @@ NATURAL = ROOT / "voices-natural.toml"
 
 
 class TreeRss(PeakRss):
-    """PeakRss, plus the largest sum of the tree's current RSS seen in one sample."""
+    """PeakRss, plus the largest sum over the tree's processes seen in one sample, of their resident memory
+    (RSS, which counts pages shared between the forked workers once per process) and of their proportional
+    share of it (PSS, shared pages split between the processes sharing them: the memory really used)."""
 
     def __init__(self, pid: int) -> None:
-        self.total_kib = 0
+        self.rss_kib = self.pss_kib = 0
         super().__init__(pid)
 
     def sample(self) -> None:
         super().sample()
-        total = 0
+        rss = pss = 0
         for pid in list(self.peaks):
             try:
-                m = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())
+                status = Path(f"/proc/{pid}/status").read_text()
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
             except OSError:
                 continue
-            total += int(m.group(1)) if m else 0
-        self.total_kib = max(self.total_kib, total)
+            rss += int(m.group(1)) if (m := re.search(r"VmRSS:\s+(\d+)", status)) else 0
+            pss += int(m.group(1)) if (m := re.search(r"^Pss:\s+(\d+)", rollup, re.M)) else 0
+        self.rss_kib, self.pss_kib = max(self.rss_kib, rss), max(self.pss_kib, pss)
 
 
 def narrator_only(book: Path, work: Path) -> Path:
@@ -84,11 +88,15 @@ def render(label: str, book: Path, voices: Path, work: Path, jobs: int) -> dict[
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     audio = MP3(str(out / f"{book.stem}.mp3")).info.length
     print(f"{label:<9} {audio / 3600:5.2f} h of audio in {wall:7.1f} s wall = {audio / wall:6.1f}x real time | "
-          f"CPU {cpu:7.1f} s = {audio / cpu:6.1f} audio s per CPU s | peak RSS: largest process "
-          f"{rss.max_mib:.0f} MiB, whole tree {rss.total_kib / 1024:.0f} MiB")
+          f"CPU {cpu:7.1f} s = {audio / cpu:6.1f} audio s per CPU s")
+    print(f"          peak memory: largest process {rss.max_mib:.0f} MiB RSS; whole tree {rss.pss_kib / 1024:.0f} MiB PSS, "
+          f"{rss.rss_kib / 1024:.0f} MiB RSS")
     print(f"          {stdout.strip().splitlines()[0] if stdout.strip() else ''}")
-    print(f"          {rss.summary()}")
-    return {"audio": audio, "wall": wall, "cpu": cpu, "rss": rss.max_mib, "tree": rss.total_kib / 1024}
+    pythons = sorted((kib for pid, (name, kib) in rss.peaks.items() if name.startswith("python") and pid != rss.root),
+                     reverse=True)
+    print(f"          peak RSS: the render process {rss.peaks.get(rss.root, ('', 0))[1] / 1024:.0f} MiB, its workers "
+          f"{', '.join(f'{k / 1024:.0f}' for k in pythons)} MiB; {rss.summary()}")
+    return {"audio": audio, "wall": wall, "cpu": cpu, "rss": rss.max_mib, "tree": rss.pss_kib / 1024}
 
 
 def main() -> None:
@@ -111,9 +119,9 @@ def main() -> None:
         targets = {"natural": 40, "narrator": 150}
         for label, r in results.items():
             fast = "ok" if r["audio"] / r["wall"] >= targets[label] else "below target"
-            small = "ok" if r["tree"] < 1024 else "over 1 GiB"
+            small = "ok" if r["tree"] < 1024 else "over 1 GiB"  # PSS: what the tree really holds
             print(f"summary   {label}: {r['audio'] / r['wall']:.0f}x real time (target >= {targets[label]}x: {fast}), "
-                  f"{r['audio'] / r['cpu']:.0f}x per CPU second, whole tree {r['tree']:.0f} MiB ({small})")
+                  f"{r['audio'] / r['cpu']:.0f}x per CPU second, whole tree {r['tree']:.0f} MiB PSS ({small})")
 
 
 if __name__ == "__main__":

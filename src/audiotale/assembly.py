@@ -62,7 +62,8 @@ def master_clip(raw: Path, out: Path, text: str) -> tuple[str, float]:
     # rather than the whole clip turned down, so every engine's lines come out equally loud (issue #12:
     # capping the gain left eSpeak NG and Piper lines 2.5 dB under hibari's).
     gain = 10 ** ((TARGET_RMS - seg.dBFS) / 20)
-    seg = seg._spawn(_limit(seg.raw_data, gain)).fade_in(FADE).fade_out(FADE)
+    seg = AudioSegment(data=_limit(seg.raw_data, gain), sample_width=2, frame_rate=RATE, channels=1)
+    seg = seg.fade_in(FADE).fade_out(FADE)
     seg.export(str(out), format="wav")
     return "", len(seg) / 1000
 

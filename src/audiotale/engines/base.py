@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import importlib.metadata
 import importlib.util
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..datatypes import Voice
 
@@ -70,3 +72,32 @@ def installed(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):
         return False
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system (glibc keeps it otherwise): the peak of one long line should not
+    stay with a worker for the rest of the book."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def map_large_blocks(threshold: int = 4 << 20) -> None:
+    """Serve allocations over `threshold` bytes from their own memory maps, returned as soon as freed.
+
+    glibc otherwise raises that threshold as large blocks come and go and serves them from a heap that
+    fragments: a Piper worker's peak then doubles (680 MB instead of 480 on Pride and Prejudice's lines).
+    Costs Piper about 15% more time (fresh pages for each large tensor).
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(-3, threshold)  # M_MMAP_THRESHOLD
+
+
+@lru_cache(maxsize=1)
+def _libc() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:  # not glibc: nothing to tune this way
+        return None

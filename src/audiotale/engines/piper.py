@@ -20,7 +20,7 @@ from typing import Any
 
 from ..datatypes import Voice
 from ..errors import ConfigError, EngineError
-from .base import NEURAL_INSTALL, Listing, dist_version, installed
+from .base import NEURAL_INSTALL, Listing, dist_version, installed, map_large_blocks, release_memory
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ INSTALL_HINT = NEURAL_INSTALL
 # "joe" at length_scale 1.0 speaks as fast as eSpeak NG at 178 wpm (measured on the demo's lines, pauses
 # trimmed), so `rate` means the same pace in both engines; rate maps to length_scale around it.
 NATURAL_WPM = 178
+PIECE_CHARS = 120  # longest text read at once: "joe" needs ~25 MB per second of speech it holds
+PIECE_PAUSE = 80  # ms between the pieces of a long sentence (its clause boundaries)
 
 
 def _import_piper() -> Any:
@@ -87,6 +89,7 @@ class PiperSynthesizer:
     def __init__(self, threads: int | None = None) -> None:
         self._piper = _import_piper()
         self._threads = threads or int(os.environ.get("AUDIOTALE_PIPER_THREADS", "0")) or None
+        map_large_blocks()  # Piper's tensors grow with each line: keep them from fragmenting the heap
         self._voices: dict[str, Any] = {}
 
     def _voice(self, model: str) -> Any:
@@ -110,18 +113,22 @@ class PiperSynthesizer:
                 raise ConfigError(f'Piper model "{voice.model}" has {speakers} speaker(s); use speaker = 0 to {speakers - 1}')
             kwargs["speaker_id"] = sid
         syn_config = self._piper.SynthesisConfig(**kwargs)
-        pitch, formant = voice.pitch, voice.option("formant")
-        if not pitch and not formant:
-            with wave.open(str(wav), "wb") as out:
-                pv.synthesize_wav(text, out, syn_config=syn_config)
-            return
         import numpy as np
 
+        from ..casting import split_long
         from .variants import shift
 
-        chunks = [c.audio_float_array for c in pv.synthesize(text, syn_config=syn_config)]
         rate = pv.config.sample_rate
-        audio = shift(np.concatenate(chunks) if chunks else np.zeros(0, np.float32), rate, pitch, formant)
+        pause = np.zeros(rate * PIECE_PAUSE // 1000, np.float32)
+        chunks = []
+        # Piper's memory grows with the length of what it reads at once (~1.6 MB a character: 740 MB for a
+        # 400-character sentence), so long sentences are read in pieces split at clauses, a short pause apart.
+        for i, piece in enumerate(split_long(text, PIECE_CHARS)):
+            chunks += [pause] if i else []
+            chunks += [c.audio_float_array for c in pv.synthesize(piece, syn_config=syn_config)]
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        audio = shift(audio, rate, voice.pitch, voice.option("formant"))
+        release_memory()
         with wave.open(str(wav), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
@@ -138,6 +145,7 @@ def _load(piper: Any, onnx: Path, config: Path, threads: int | None) -> Any:
     opts = onnxruntime.SessionOptions()
     opts.intra_op_num_threads = n
     opts.inter_op_num_threads = 1
+    opts.enable_cpu_mem_arena = False  # the arena would keep the peak of the longest line for good
     with open(config, encoding="utf-8") as f:
         config_dict = json.load(f)
     session = onnxruntime.InferenceSession(str(onnx), sess_options=opts, providers=["CPUExecutionProvider"])
