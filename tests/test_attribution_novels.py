@@ -7,16 +7,12 @@ from pathlib import Path
 import pytest
 
 from audiotale import attribution, pipeline
+from audiotale.attribution import confidence
 from audiotale.datatypes import Kind
 
 BENNETS = ("Mr. Bennet sat by the fire. Mrs. Bennet came in; Mrs. Bennet was cross. "
            "Mr. Bennet looked up; he said nothing.\n\n")
 
-
-def speakers(text: str, tmp_path: Path) -> list[str | None]:
-    p = tmp_path / "t.txt"
-    p.write_text(text, encoding="utf-8")
-    return [s.speaker for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE]
 
 
 @pytest.mark.parametrize(
@@ -59,8 +55,8 @@ def speakers(text: str, tmp_path: Path) -> list[str | None]:
          ["Tom", "Tom", "Ann", "Ann"]),
     ],
 )
-def test_novel_rules(text: str, expected: list[str | None], tmp_path: Path) -> None:
-    assert speakers(text, tmp_path) == expected
+def test_novel_rules(text: str, expected: list[str | None], speakers_of) -> None:
+    assert speakers_of(text) == expected
 
 
 P_AND_P = (
@@ -100,4 +96,4 @@ def test_a_guess_without_evidence_goes_to_the_unknown_voice(tmp_path: Path) -> N
     p = tmp_path / "t.txt"
     p.write_text(text, encoding="utf-8")
     quote = [s for s in pipeline.read_script(p).segments if s.kind is Kind.DIALOGUE][0]
-    assert quote.speaker is None or quote.confidence >= attribution.MIN_CONFIDENCE
+    assert quote.speaker is None or quote.confidence >= confidence.threshold()

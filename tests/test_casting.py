@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from audiotale import casting
+from audiotale import autocast, casting
 from audiotale.engines import espeak
 from audiotale.datatypes import Kind, Segment
 from audiotale.errors import ConfigError
@@ -41,7 +42,21 @@ def test_shipped_voices_toml_is_valid_and_has_three_distinct_voices() -> None:
         ('[narrator]\nvolume = 3.5\n', r"voices.toml:2: narrator.volume = 3.5 is out of range"),
         ("[pauses]\nsentence = -5\n", r"voices.toml:2: pauses.sentence = -5 is out of range; use a number from 0 to 60000 ms"),
         ("[characters.Ann]\npitch = 50\n", r'voices.toml:1: \[characters.Ann\] has no "voice"; add e.g. voice = "en-us\+f2"'),
-        ("[narator]\n", r'unknown key "narator"; did you mean "narrator"\?'),
+        ("[narator]\n", r'voices.toml:1: unknown key "narator"; did you mean "narrator"\?'),
+        ('[narrator]\nspeed = 170\n', r'voices.toml:2: unknown key "narrator.speed"; did you mean "rate"\?'),
+        ('[characters.Ann]\nvoice = "en-us"\nlang = "en"\n', r'voices.toml:3: .*"characters.Ann.lang"; did you mean "voice"'),
+        ('[characters.Ann]\nname = "Annie"\n', r'voices.toml:2: .*did you mean "aliases"\?'),
+        ('[book]\nname = "A Book"\n', r'voices.toml:2: unknown key "book.name"; did you mean "title"\?'),
+        ('[characters.Ann]\nsex = "female"\n', r'voices.toml:2: .*did you mean "gender"\?'),
+        ('# voices\nspeed = 170\n', r'voices.toml:2: unknown key "speed"; allowed: '),
+        ('[narrator]\nrate = 150\n\n[Victor]\nvoice = "en-us"\n', r'voices.toml:4: unknown key "Victor"; did you mean \[characters.Victor\]\?'),
+        ('[pronunciation]\nKazumi = "Kah"\n', r'voices.toml:1: .*did you mean "pronunciations"\?'),
+        ('narrator = { voice = "en-us", speed = 3 }\n', r'voices.toml:1: unknown key "narrator.speed"'),
+        ('[characters."Mr. Darcy"]\nvoice = "en-us"\npitch = 500\n', r'voices.toml:3: characters.Mr. Darcy.pitch = 500'),
+        ('[characters.Ann]\ngender = "woman"\n', r'voices.toml:2: characters.Ann.gender = .woman. is not a gender; use "female", "male" or "neutral"'),
+        ('[auto]\nengine = "nope"\n', r"voices.toml:2: auto.engine = 'nope' has no automatic voices"),
+        ('[auto]\nvoices = "x"\n', r'voices.toml:2: unknown key "auto.voices"; allowed: engine'),
+        ('characters = 3\n', r'voices.toml:1: characters must be a table'),
     ],
 )
 def test_config_errors_name_file_line_and_fix(tmp_path: Path, toml: str, message: str) -> None:
@@ -49,14 +64,33 @@ def test_config_errors_name_file_line_and_fix(tmp_path: Path, toml: str, message
         load(tmp_path, toml)
 
 
-def test_characters_without_entry_get_distinct_automatic_voices(tmp_path: Path) -> None:
-    cast = load(tmp_path, '[characters.Ann]\nvoice = "en-us+f2"\npitch = 70\n')
-    roles = casting.assign_voices(cast, {"Ann": (3, 10, "f"), "Beth": (2, 5, "f"), "Carl": (1, 2, "m"),
-                                         "Dora": (1, 2, "f")})
-    assert not roles["Ann"].auto and roles["Beth"].auto
-    signatures = {(r.voice.id, r.voice.pitch) for r in roles.values()} | {(cast.narrator.id, cast.narrator.pitch)}
-    assert len(signatures) == 5
-    assert "+f" in roles["Beth"].voice.id and "+f" not in roles["Carl"].voice.id
+def test_voices_toml_voices_win_and_the_rest_come_from_the_pools_by_slot_and_gender(tmp_path: Path) -> None:
+    cast = load(tmp_path, '[characters.Ann]\nvoice = "en-us+f2"\npitch = 70\n[characters.Dora]\ngender = "male"\n')
+    pools = autocast.pools()
+    placements = {name: autocast.Placement(slot, guess, {}) for name, slot, guess in
+                  [("Ann", 0, "f"), ("Beth", 1, "f"), ("Carl", 2, "m"), ("Dora", 3, "f"), ("Eve", 4, None)]}
+    # The guess from the text alone (the placement's) counts; the other guess fills in where it has none.
+    roles = casting.assign_voices(cast, {n: (1, 2, "f" if n != "Eve" else None) for n in placements}, placements)
+    assert not roles["Ann"].auto and roles["Ann"].voice.id == "en-us+f2" and roles["Beth"].auto
+    assert roles["Beth"].voice == pools.female[1] and roles["Carl"].voice == pools.male[2]
+    assert (roles["Dora"].voice, roles["Dora"].gender, roles["Dora"].gender_set) == (pools.male[3], "male", True)
+    assert (roles["Eve"].voice, roles["Eve"].gender) == (pools.neutral[4], "neutral")
+    # Without placements, each character takes the first slot of its own name.
+    alone = casting.assign_voices(cast, {"Beth": (1, 2, "f")})
+    assert alone["Beth"].voice == pools.female[autocast.first_slot("Beth", pools.size)]
+
+
+def test_a_voices_toml_character_that_matches_nobody_is_reported(tmp_path: Path) -> None:
+    from audiotale import attribution
+
+    cast = load(tmp_path, '[narrator]\nrate = 150\n\n[characters.Victr]\nvoice = "en-us"\n\n'
+                          '[characters.Justine]\ngender = "female"\n')
+    text = "Victor met Justine. Victor said hello."
+    chars = attribution.discover(text)
+    speaker = Segment(1, 0, Kind.DIALOGUE, '"Hi"', 0, 4, 0, "Victor")
+    problems = casting.unmatched(cast, text, chars, [speaker])
+    assert problems == [f'{tmp_path / "voices.toml"}:4: [characters.Victr] matches nobody in the book; '
+                        'did you mean "Victor"?']
 
 
 def seg(i: int, kind: Kind, text: str, para: int, speaker: str | None = None) -> Segment:
@@ -100,3 +134,13 @@ def test_overlong_sentences_are_split_at_clauses_and_nothing_is_lost() -> None:
     assert all(p.endswith(",") for p in pieces[:-1])
     word = "x" * 5000
     assert "".join(casting.split_long(word)) == word
+
+
+def test_every_voices_toml_table_and_key_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for table in casting.TOP_KEYS - {"characters"}:
+        assert f"[{table}]" in readme, table
+    assert "[characters." in readme
+    for key in casting.VOICE_KEYS | casting.CHARACTER_KEYS | casting.PAUSE_KEYS | casting.AUTO_KEYS | {"title", "author"}:
+        assert re.search(rf"`{key}`|^{key} = ", readme, re.MULTILINE), key
+    assert "../shared" not in readme

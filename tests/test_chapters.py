@@ -21,13 +21,21 @@ def titles(text: str, name: str = "book.txt") -> list[str]:
         ("CHAPTER I.\n\nOne.\n\nCHAPTER II.\n\nTwo.", ["Chapter I", "Chapter II"]),
         ("Chapter 12\n\nText.\n\nChapter 13: The Ball\n\nMore.", ["Chapter 12", "Chapter 13: The Ball"]),
         ("Chapter Twelve\n\nText.\n\nPART II\n\nMore.", ["Chapter Twelve", "Part II"]),
-        ("Preface text.\n\nChapter 1\n\nOne.", ["My Book", "Chapter 1"]),
+        # a short line before the first heading is read at the start of the first chapter
+        ("Preface text.\n\nChapter 1\n\nOne.", ["Chapter 1"]),
         # a sentence that starts with "Part" is not a heading
         ("Chapter 1\n\nPart of the fun was the rain.\n\nThe end.", ["Chapter 1"]),
         # a wrapped line that ends with "part." is prose, not a heading
         ("Chapter 1\n\nIt was kind on his own\npart.\n\nThe end.", ["Chapter 1"]),
-        ("I.\n\nOne.\n\nII.\n\nTwo.\n\nIII\n\nThree.", ["I", "II", "III"]),
+        ("I.\n\nOne.\n\nII.\n\nTwo.\n\nIII\n\nThree.", ["Chapter I", "Chapter II", "Chapter III"]),
         ("PROLOGUE\n\nBefore.\n\nCHAPTER ONE\n\nOne.", ["Prologue", "Chapter One"]),
+        ("CHAPTER THE FIRST\n\nOne.\n\nCHAPTER THE SECOND\n\nTwo.", ["Chapter the First", "Chapter the Second"]),
+        # a chapter's name under its number; stories numbered in roman numerals
+        ("CHAPTER I.\nDown the Rabbit-Hole\n\nAlice.\n\nCHAPTER II.\nThe Pool of Tears\n\nTears.",
+         ["Chapter I. Down the Rabbit-Hole", "Chapter II. The Pool of Tears"]),
+        ("I. A SCANDAL IN BOHEMIA\n\nOne.\n\nII. THE RED-HEADED LEAGUE\n\nTwo.",
+         ["I. A Scandal in Bohemia", "II. The Red-Headed League"]),
+        ("CHAPTER XV\n\nEnd.\n\nFIRST EPILOGUE: 1813-20\n\nAfter.", ["Chapter XV", "First Epilogue: 1813-20"]),
         # a scene break is not a chapter, a lone `#` included
         ("Chapter 1\n\nOne.\n\n* * *\n\nTwo.\n\n#\n\nThree.\n\n***\n\nFour.", ["Chapter 1"]),
     ],
@@ -53,11 +61,12 @@ def test_markdown_title_comes_from_the_single_h1(tmp_path: Path) -> None:
 
 
 def test_chapters_tile_the_text() -> None:
-    text = "Intro.\n\nChapter 1\n\nOne.\n\nChapter 2\n\nTwo."
+    text = "An introduction: more words than any heading has, read as a chapter of its own.\n\nChapter 1\n\nOne.\n\nChapter 2\n\nTwo."
     chs = split_chapters(Book(Path("b.txt"), text, "B"))
     assert chs[0].start == 0 and chs[-1].end == len(text)
     assert all(a.end == b.start for a, b in zip(chs, chs[1:]))
     assert [c.number for c in chs] == [1, 2, 3]
+    assert [c.title for c in chs] == ["B", "Chapter 1", "Chapter 2"]
 
 
 def test_lone_hash_in_markdown_is_a_scene_break_not_a_heading() -> None:
@@ -85,4 +94,6 @@ def test_pride_and_prejudice_has_61_chapters() -> None:
     assert PRIDE is not None
     chs = split_chapters(load(PRIDE))
     assert len(chs) == 61
-    assert chs[0].title == "Chapter I" and all(c.title.startswith("Chapter ") for c in chs)
+    assert chs[0].title == "Chapter I" and all(c.title.startswith(("Chapter ", "Vol. ")) for c in chs)
+    # each volume's title page is skipped, and the volume heading joins its first chapter
+    assert [c.title for c in chs if c.title.startswith("Vol.")] == ["Vol. II: Chapter I", "Vol. III: Chapter I"]

@@ -14,7 +14,7 @@ ROOT = Path(__file__).parent.parent
 DEMO = ROOT / "seeds" / "the-last-cake.txt"
 
 
-@pytest.mark.parametrize("command", [[], ["render"], ["script"], ["cast"], ["voices"], ["cache"], ["cache", "info"], ["cache", "clear"]])
+@pytest.mark.parametrize("command", [[], ["render"], ["script"], ["cast"], ["voices"], ["cache"], ["cache", "info"], ["cache", "clear"], ["say"]])
 def test_help(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -98,3 +98,36 @@ def test_render_happy_path(story: Path, tmp_path: Path, fake_engine: None) -> No
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "short-story.mp3").stat().st_size > 1000
     assert "2 chapter(s)" in result.output
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    book = tmp_path / "long.txt"
+    book.write_text("".join(f'"Line {i} of a long talk," said Ann.\n\nTom nodded.\n\n' for i in range(3000)),
+                    encoding="utf-8")
+    for command in (["script", str(book)], ["script", str(book), "--format", "jsonl"]):
+        proc = subprocess.Popen([sys.executable, "-m", "audiotale", *command], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, cwd=tmp_path)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()  # what `| head -1` does
+        err = proc.stderr.read().decode()
+        assert proc.wait() == 141 and err == "", err  # 128 + SIGPIPE, like other Unix tools: no message
+
+
+def test_cast_table_shows_gender(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["cast", str(DEMO), "--voices", str(ROOT / "voices.toml")])
+    assert result.exit_code == 0, result.output
+    header, _narrator, first, *_ = result.stdout.splitlines()
+    assert header.split() == ["ROLE", "LINES", "WORDS", "GENDER", "VOICE"]
+    assert first.split()[3] == "female"
+
+
+def test_voices_filters_by_language() -> None:
+    result = CliRunner().invoke(cli, ["voices", "--lang", "en"])
+    assert result.exit_code == 0
+    listed = [ln.split()[0] for ln in result.stdout.split("\n\n")[0].splitlines()[1:]]
+    assert "en-gb-x-rp" in listed and "en-us" in listed and "de" not in listed
+    assert "none for 'zz'" in CliRunner().invoke(cli, ["voices", "--lang", "zz"]).stdout

@@ -78,3 +78,24 @@ def test_markup_is_read_as_text_never_interpreted(tmp_path: Path) -> None:
     book.write_text("Odd \x01\x07 text \U0001F600 <speak> [[a]] " + "b" * 600 + ".\n", encoding="utf-8")
     result = pipeline.render_book(book, tmp_path / "out", casting.load_cast(None), jobs=1)
     assert MP3(str(result.output)).info.length > 3
+
+
+def test_gutenberg_epub_renders_its_chapter_and_nothing_else(tmp_path: Path) -> None:
+    """Header, title page, contents, picture caption, note marker, page number, note and licence: none heard."""
+    import re
+
+    from audiotale import export
+    from epubs import gutenberg_single_file
+
+    book = gutenberg_single_file(tmp_path / "orchard.epub", chapters=1)
+    # jobs=1: synthesis in this process, as the test before (a worker pool forked after that hangs)
+    result = pipeline.render_book(book, tmp_path / "out", casting.load_cast(None), jobs=1,
+                                  options=export.OutputOptions(subtitles="vtt"))
+    mp3 = MP3(str(result.output))
+    # 138 words at 155 wpm is under a minute; the 1,200-word licence alone would take eight
+    assert 35 < mp3.info.length < 100, mp3.info.length
+    chaps = ID3(str(result.output)).getall("CHAP")
+    assert [c.sub_frames["TIT2"].text[0] for c in chaps] == ["Chapter I. The Seed"]
+    heard = result.extras[0].read_text(encoding="utf-8")
+    assert "and the roots grew." in heard and "The seed fell on the old town" in heard
+    assert not re.search(r"Gutenberg|ORCHARD|Tom Reed|CONTENTS|in the ground|\[1\]|\[Pg|apple seed", heard), heard

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audiotale import casting, engines
+from audiotale import autocast, casting, engines
 from audiotale.cli import cli
 from audiotale.datatypes import Voice
 from audiotale.engines import espeak, hibari, piper, variants
@@ -54,7 +54,7 @@ def test_a_hibari_voice_takes_pitch_and_formant_in_semitones(tmp_path: Path) -> 
         ('[narrator]\nengine = "hibari"\nvoice = "hart"\n', r'voices.toml:3: narrator: unknown hibari voice "hart"; did you mean "heart"\?'),
         ('[narrator]\nengine = "hibari"\nrate = 400\n', r"narrator: rate = 400 is out of range for hibari; use a number from 88 to 350"),
         ('[narrator]\nengine = "kokoro"\n', r'voices.toml:2: unknown engine "kokoro"; choose one of: espeak, piper, hibari'),
-        ('[auto]\nvoices = "nice"\n', r"voices.toml:2: auto.voices = 'nice' is not known; use one of: 'espeak', 'natural'"),
+        ('[auto]\nengine = "nice"\n', r"voices.toml:2: auto.engine = 'nice' has no automatic voices; choose one of: espeak, natural"),
     ],
 )
 @needs_hibari
@@ -90,8 +90,8 @@ def test_without_the_extra_choosing_hibari_is_one_line_with_the_install_command(
 def test_natural_automatic_voices_fall_back_to_espeak_without_the_extra(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setitem(sys.modules, "hibari", None)
-    monkeypatch.setattr(casting, "_warned", set())
-    cast = load(tmp_path, '[auto]\nvoices = "natural"\n')
+    monkeypatch.setattr(autocast, "_warned", set())
+    cast = load(tmp_path, '[auto]\nengine = "natural"\n')
     roles = casting.assign_voices(cast, {"Ann": (3, 10, "f"), "Tom": (2, 5, "m")})
     assert {r.voice.engine for r in roles.values()} == {"espeak"}
     assert "eSpeak NG voices instead" in caplog.text
@@ -99,13 +99,14 @@ def test_natural_automatic_voices_fall_back_to_espeak_without_the_extra(
 
 @needs_hibari
 def test_natural_automatic_voices_are_distinct_variants_by_gender(tmp_path: Path) -> None:
-    cast = load(tmp_path, '[narrator]\nengine = "hibari"\n[auto]\nvoices = "natural"\n')
-    names = {f"W{i}": (20 - i, 100, "f") for i in range(8)} | {f"M{i}": (10 - i, 50, "m") for i in range(8)}
-    roles = casting.assign_voices(cast, names)
-    women = [roles[f"W{i}"].voice for i in range(8)]
-    men = [roles[f"M{i}"].voice for i in range(8)]
-    assert {v.engine for v in women} == {"hibari"} and {v.engine for v in men} == {"piper"}
-    assert len(set(women + men)) == 16 and cast.narrator not in women
+    pools = autocast.pools("natural")
+    assert {v.engine for v in pools.female} == {"hibari"} and {v.engine for v in pools.male} == {"piper"}
+    assert len(set(pools.female + pools.male)) == 2 * pools.size  # every slot a voice of its own
+    for pool in (pools.female, pools.male):  # a listener tells any two apart
+        assert not any(casting.sound_alike(a, b) for i, a in enumerate(pool) for b in pool[i + 1 :])
+    cast = load(tmp_path, '[narrator]\nengine = "hibari"\n[auto]\nengine = "natural"\n')
+    roles = casting.assign_voices(cast, {"Ann": (3, 10, "f"), "Tom": (2, 5, "m")})
+    assert roles["Ann"].voice in pools.female and roles["Tom"].voice in pools.male
 
 
 def test_resampling_keeps_frequency_and_duration() -> None:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audiotale.datatypes import Chapter, Kind
+from audiotale.datatypes import Chapter, Kind, Reason, Skip
+from audiotale.loading.spans import tidy
 from audiotale.segments import segment_chapter, sentences, spoken_text
 
 N, D = "narration", "dialogue"
@@ -90,6 +91,39 @@ def test_segments_tile_every_non_whitespace_character(text: str) -> None:
             covered[i] = True
     assert all(covered[i] or c.isspace() for i, c in enumerate(text))
     assert all(s.kind in (Kind.NARRATION, Kind.DIALOGUE) for s in found)
+
+
+@st.composite
+def text_with_skips(draw: st.DrawFn) -> tuple[str, tuple[Skip, ...]]:
+    text = draw(st.lists(pieces, max_size=40).map(" ".join))
+    cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=8, unique=True)))
+    reasons = draw(st.lists(st.sampled_from(list(Reason)), min_size=len(cuts) // 2, max_size=len(cuts) // 2))
+    return text, tidy([Skip(a, b, r) for (a, b), r in zip(zip(cuts[::2], cuts[1::2]), reasons)], text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_with_skips())
+def test_segments_tile_the_text_with_skipped_parts(case: tuple[str, tuple[Skip, ...]]) -> None:
+    """Skipped spans become skipped segments; everything else is narration or dialogue; nothing overlaps."""
+    text, skips = case
+    found = segment_chapter(text, Chapter(1, "t", 0, len(text), skips))
+    owner = [None] * len(text)
+    last_end = 0
+    for s in found:
+        assert s.text == text[s.start : s.end] and s.text.strip()
+        assert s.start >= last_end, "segments overlap or go backwards"
+        last_end = s.end
+        for i in range(s.start, s.end):
+            owner[i] = s
+    skipped = {i for sk in skips for i in range(sk.start, sk.end)}
+    for i, c in enumerate(text):
+        if c.isspace():
+            continue
+        assert owner[i] is not None, f"character {i} ({c!r}) is in no segment"
+        assert (owner[i].kind is Kind.SKIPPED) == (i in skipped)
+        if i in skipped:
+            assert owner[i].reason is next(sk.reason for sk in skips if sk.start <= i < sk.end)
+    assert all((s.reason is None) == (s.kind is not Kind.SKIPPED) for s in found)
 
 
 def test_indented_paragraphs_without_blank_lines() -> None:

@@ -8,59 +8,30 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import itertools
-import logging
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import engines
+from . import autocast, engines
+from .configfile import line_of, read_toml, suggest
 from .datatypes import Kind, Line, Pauses, Segment, Voice
 from .errors import ConfigError
 from .segments import sentences, spoken_text
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .attribution import Characters
 
 COMMON_KEYS = {"engine", "rate", "volume"}  # every engine's; the rest are each engine's own (engines.Engine.keys)
+VOICE_KEYS = COMMON_KEYS | {key for engine in engines.REGISTRY.values() for key in engine.keys}
+CHARACTER_KEYS = {"aliases", "gender"}  # besides VOICE_KEYS, in [characters.NAME]
+GENDERS = ("female", "male", "neutral")
+AUTO_KEYS = {"engine"}
 RANGES = {"rate": (80, 450), "volume": (0.0, 2.0)}
 PAUSE_KEYS = {"sentence", "paragraph", "speaker_change", "chapter", "scene"}
 TOP_KEYS = {"narrator", "unknown", "characters", "pauses", "pronunciations", "book", "auto"}
 DEFAULT_NARRATOR = Voice("en-gb-x-rp", rate=155, pitch=45)
-# Automatic voices, clearest first (see VOICES.md): distinct families, variants and pitches.
-AUTO_FEMALE = (Voice("en-us+f2", 165, 70), Voice("en-us+f5", 165, 60), Voice("en-gb-x-rp+f2", 160, 62),
-               Voice("en-us+f4", 165, 55), Voice("en-gb-scotland+f2", 165, 66), Voice("en-029+f5", 165, 58))
-AUTO_MALE = (Voice("en-us", 165, 40), Voice("en-us+m3", 165, 50), Voice("en-gb-scotland", 165, 42),
-             Voice("en-029", 165, 48), Voice("en-gb-x-rp+m3", 160, 35), Voice("en-us+m1", 165, 30))
-AUTO_ANY = tuple(v for pair in zip(AUTO_MALE, AUTO_FEMALE) for v in pair)
-
-
-def _heart(rate: int, pitch: float, formant: float) -> Voice:
-    return Voice("heart", rate, pitch, engine="hibari", options=(("formant", formant),) if formant else ())
-
-
-def _joe(rate: int, pitch: float, formant: float) -> Voice:
-    return Voice("joe", rate, pitch, engine="piper", model="joe", options=(("formant", formant),) if formant else ())
-
-
-# Natural automatic voices ([auto] voices = "natural"): hibari's "heart" for women and Piper's "joe" for men,
-# each varied by pitch and formant (semitones). The first four of each pool are at least 2.5 semitones apart in
-# measured pitch (and from a "heart" narrator: lines of dialogue are spoken about a semitone higher than
-# narration, hence -4.5 rather than -3); the rest sit between them with a contrasting formant, so neighbours
-# differ in timbre. Low pitch with raised formants is left out: it cost joe 5 points of intelligibility.
-# Measured by eval/natural_voices.py (Whisper word error rate and median pitch of every voice here).
-NATURAL_FEMALE = (_heart(170, 3, 1), _heart(160, -4.5, -1.5), _heart(175, 6, 2), _heart(155, -7, -2.5),
-                  _heart(165, 1.5, -2), _heart(165, -2, 2))
-NATURAL_MALE = (_joe(165, 0, 0), _joe(160, 3, 1), _joe(155, -3, -1.5), _joe(170, 6, 2),
-                _joe(165, 1.5, -1.5), _joe(160, -1.5, 1.5), _joe(170, 4.5, -1))
-NATURAL_NEUTRAL = _heart(160, -9, -3.5)  # the unknown voice of voices-natural.toml: between the two pools
-NATURAL_ANY = tuple(v for pair in itertools.zip_longest(NATURAL_MALE, NATURAL_FEMALE) for v in pair if v)
-# Automatic voices by `[auto] voices`, then by gender ("f", "m", None for unknown).
-POOLS: dict[str, dict[str | None, tuple[Voice, ...]]] = {
-    "espeak": {"f": AUTO_FEMALE, "m": AUTO_MALE, None: AUTO_ANY},
-    "natural": {"f": NATURAL_FEMALE, "m": NATURAL_MALE, None: NATURAL_ANY},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,36 +44,21 @@ class Cast:
     pronunciations: dict[str, str] = field(default_factory=dict)
     book: dict[str, str] = field(default_factory=dict)  # title, author
     source: Path | None = None
-    auto: str = "espeak"  # which automatic voices characters without an entry get: a key of POOLS
+    genders: dict[str, str] = field(default_factory=dict)  # name -> "female", "male" or "neutral", set by hand
+    auto_engine: str = autocast.DEFAULT_ENGINE  # whose pools the automatic voices come from ([auto] engine)
+    where: dict[str, str] = field(default_factory=dict)  # character name -> "voices.toml:12", for messages
 
 
 def load_cast(path: Path | None, known_voices: set[str] | None = None, variants: set[str] | None = None) -> Cast:
     """Read and validate voices.toml; None or a missing default file gives the built-in cast."""
-    if path is None:
-        return Cast(DEFAULT_NARRATOR, DEFAULT_NARRATOR, {}, {}, Pauses())
+    if path is None:  # exactly what an empty voices.toml gives, so creating one changes no voice
+        return replace(parse_cast({}, Path("voices.toml")), source=None)
     path = Path(path)
     if path.is_dir():
         raise ConfigError(f"{path}: is a directory; give the path of a voices.toml file")
     data, raw = read_toml(path, "create it or pass --voices with an existing file",
                           "fix the line (strings need quotes)")
     return parse_cast(data, path, raw, known_voices, variants)
-
-
-def read_toml(path: Path, missing_hint: str, syntax_hint: str) -> tuple[dict, str]:
-    """Parse a TOML file; ConfigError names the file (and line) and what to do."""
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as e:
-        raise ConfigError(f"{path}: no such file; {missing_hint}") from e
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text; re-save it as UTF-8") from e
-    try:
-        return tomllib.loads(raw), raw
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        where = f"{path}:{m.group(1)}" if m else str(path)
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise ConfigError(f"{where}: TOML syntax error: {msg}; {syntax_hint}") from e
 
 
 def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | None = None,
@@ -116,18 +72,28 @@ def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | N
     unknown = check.voice(data.get("unknown", {}), "unknown", unknown_default)
     characters: dict[str, Voice] = {}
     aliases: dict[str, list[str]] = {}
+    genders: dict[str, str] = {}
+    where_is: dict[str, str] = {}
     chars = data.get("characters", {})
     check.table(chars, "characters")
     for name, table in chars.items():
         where = f"characters.{name}"
         check.table(table, where)
-        if "voice" not in table and table.get("engine", narrator.engine) == "espeak":
+        check.keys(table, VOICE_KEYS | CHARACTER_KEYS, where)
+        where_is[name] = check.at(where)
+        if "voice" not in table and table.get("engine", narrator.engine) == "espeak" and set(table) & VOICE_KEYS:
             raise ConfigError(f'{check.at(where)}: [{where}] has no "voice"; add e.g. voice = "en-us+f2"')
-        characters[name] = check.voice(table, where, narrator)
+        if set(table) & VOICE_KEYS:  # else only aliases or gender: the voice stays automatic
+            characters[name] = check.voice(table, where, narrator)
         al = table.get("aliases", [])
         if not isinstance(al, list) or not all(isinstance(a, str) for a in al):
             raise ConfigError(f'{check.at(where, "aliases")}: aliases must be a list of names, e.g. ["Lizzy"]')
         aliases[name] = list(al)
+        if "gender" in table:
+            if table["gender"] not in GENDERS:
+                raise ConfigError(f'{check.at(where, "gender")}: {where}.gender = {table["gender"]!r} is not a gender; '
+                                  'use "female", "male" or "neutral"')
+            genders[name] = table["gender"]
     pauses_table = data.get("pauses", {})
     check.table(pauses_table, "pauses")
     check.keys(pauses_table, PAUSE_KEYS, "pauses")
@@ -145,35 +111,25 @@ def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | N
             raise ConfigError(f"{check.at('book', k)}: book.{k} must be a string")
     auto = data.get("auto", {})
     check.table(auto, "auto")
-    check.keys(auto, {"voices"}, "auto")
-    pools = auto.get("voices", "espeak")
-    if pools not in POOLS:
-        raise ConfigError(f'{check.at("auto", "voices")}: auto.voices = {pools!r} is not known; '
-                          f'use one of: {", ".join(repr(p) for p in POOLS)}')
-    return Cast(narrator, unknown, characters, aliases, pauses, dict(pron), dict(book), path, pools)
+    check.keys(auto, AUTO_KEYS, "auto")
+    auto_engine = auto.get("engine", autocast.DEFAULT_ENGINE)
+    if auto_engine not in autocast.POOLS:
+        raise ConfigError(f'{check.at("auto", "engine")}: auto.engine = {auto_engine!r} has no automatic voices; '
+                          f'choose one of: {", ".join(autocast.POOLS)}')
+    return Cast(narrator, unknown, characters, aliases, pauses, dict(pron), dict(book), path, genders, auto_engine,
+                where_is)
 
 
 class _Checker:
     def __init__(self, path: Path, raw: str, known: set[str] | None, variants: set[str] | None) -> None:
-        self.path, self.lines = path, raw.splitlines()
+        self.path, self.raw = path, raw
         self.known, self.variants = known, variants
 
     def at(self, table: str, key: str | None = None) -> str:
-        """`voices.toml:12` for a table's header, or for a key inside it."""
-        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
-            rf"(?:{re.escape(p)}|\"{re.escape(p)}\"|'{re.escape(p)}')" for p in table.split(".", 1)) + r"\s*\]")
-        start = next((i for i, ln in enumerate(self.lines) if header.match(ln)), None) if table else -1
-        if start is None:
-            return str(self.path)
-        if key is None:
-            return f"{self.path}:{start + 1}"
-        key_re = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
-        for i in range(start + 1, len(self.lines)):
-            if re.match(r"^\s*\[", self.lines[i]):
-                break
-            if key_re.match(self.lines[i]):
-                return f"{self.path}:{i + 1}"
-        return f"{self.path}:{start + 1}" if start >= 0 else str(self.path)
+        """`voices.toml:12`: the line of a table's header, or of a key inside it."""
+        path = (table.split(".", 1) if table else []) + ([key] if key is not None else [])
+        line = line_of(self.raw, path)
+        return f"{self.path}:{line}" if line else str(self.path)
 
     def table(self, value: object, where: str) -> None:
         if not isinstance(value, dict):
@@ -181,12 +137,18 @@ class _Checker:
 
     def keys(self, table: dict, allowed: set[str], where: str) -> None:
         for k in table:
-            if k not in allowed and not (where == "" and isinstance(table[k], dict) and k in allowed):
-                name = f"{where}.{k}" if where else k
-                hint = difflib.get_close_matches(k, sorted(allowed), 1)
-                did = f'did you mean "{hint[0]}"? ' if hint else ""
-                listing = ", ".join(sorted(allowed)) or "nothing"
-                raise ConfigError(f"{self.at(where, k)}: unknown key \"{name}\"; {did}allowed: {listing}")
+            if k in allowed:
+                continue
+            name = f"{where}.{k}" if where else k
+            hint = suggest(k, allowed)
+            if hint:
+                did = f'did you mean "{hint}"? '
+            elif where == "" and isinstance(table[k], dict):  # [Victor] for [characters.Victor]
+                did = f'did you mean [characters.{k}]? '
+            else:
+                did = ""
+            listing = ", ".join(sorted(allowed)) or "nothing"
+            raise ConfigError(f"{self.at(where, k)}: unknown key \"{name}\"; {did}allowed: {listing}")
 
     def number(self, table: dict, where: str, key: str, bounds: tuple[float, float], kind: type) -> float:
         value = table[key]
@@ -209,7 +171,7 @@ class _Checker:
                               f'choose one of: {", ".join(engines.REGISTRY)}')
         engine = engines.REGISTRY[name]
         own = engine.keys
-        allowed = COMMON_KEYS | set(own) | ({"aliases"} if where.startswith("characters.") else set())
+        allowed = COMMON_KEYS | set(own) | (CHARACTER_KEYS if where.startswith("characters.") else set())
         self._engine_keys(table, allowed, where, name)
         self.keys(table, allowed, where)
         # Settings come from the default voice (the narrator, for characters) when it is of the same
@@ -285,56 +247,105 @@ class Role:
     lines: int
     words: int
     voice: Voice
-    auto: bool  # the voice was chosen automatically: voices.toml has no entry
+    auto: bool  # the voice was chosen automatically: voices.toml gives none
+    gender: str = "neutral"  # "female", "male" or "neutral" (not known): picks the automatic voice
+    gender_set: bool = False  # voices.toml says it; else guessed from the text
 
 
-def assign_voices(cast: Cast, speakers: dict[str, tuple[int, int, str | None]]) -> dict[str, Role]:
-    """Give every speaker a voice: voices.toml's, or a distinct automatic one (by gender)."""
+_LETTER = {"female": "f", "male": "m", "neutral": None}
+
+
+def set_genders(cast: Cast, characters: Characters) -> None:
+    """Let voices.toml's `gender` overrule the guess, for attribution's pronouns too."""
+    for name, gender in cast.genders.items():
+        found = characters.lookup(name)
+        if found is not None:
+            found.gender = _LETTER[gender]
+
+
+def assign_voices(cast: Cast, speakers: dict[str, tuple[int, int, str | None]],
+                  placements: dict[str, autocast.Placement] | None = None) -> dict[str, Role]:
+    """Give every speaker (name -> lines, words, gender guess) voices.toml's voice or its automatic one.
+
+    `placements` (autocast.place_speakers) keeps characters who share scenes apart; without it each
+    character takes the first slot of its own name.
+    """
+    pools = autocast.pools(cast.auto_engine)
+    placements = placements or {}
     roles: dict[str, Role] = {}
-    used = {_voice_signature(cast.narrator), _voice_signature(cast.unknown)}
-    used |= {_voice_signature(v) for v in cast.characters.values()}
-    order = sorted(speakers, key=lambda n: (-speakers[n][0], n))
-    pools = auto_pools(cast.auto)
-    for name in order:
-        lines, words, gender = speakers[name]
+    for name in sorted(speakers, key=lambda n: (-speakers[n][0], n)):
+        lines, words, guess = speakers[name]
+        placed = placements.get(name) or autocast.Placement(autocast.first_slot(name, pools.size), guess, {})
+        if name in cast.genders:
+            letter = _LETTER[cast.genders[name]]
+        else:
+            letter = placed.gender if placed.gender is not None else guess
+        gender = autocast.GENDERS[letter]
         if name in cast.characters:
-            roles[name] = Role(name, lines, words, cast.characters[name], False)
-            continue
-        pool = pools.get(gender, pools[None])
-        voice = next((v for v in pool if _voice_signature(v) not in used), None)
-        if voice is None:  # more characters than distinct voices: vary the pitch
-            base = pool[len(roles) % len(pool)]
-            if engines.REGISTRY[base.engine].neural:  # semitones: a small step keeps the voice natural
-                step = 0.75 * (1 + len(roles) // len(pool)) * (-1) ** len(roles)
-                voice = replace(base, pitch=base.pitch + step, rate=base.rate + 5)
-            else:
-                voice = Voice(base.id, base.rate, (base.pitch + 13 * (len(roles) + 1)) % 90 + 5)
-        used.add(_voice_signature(voice))
-        roles[name] = Role(name, lines, words, voice, True)
+            roles[name] = Role(name, lines, words, cast.characters[name], False, gender, name in cast.genders)
+        else:
+            roles[name] = Role(name, lines, words, pools.voice(placed.slot, letter), True, gender,
+                               name in cast.genders)
     return roles
 
 
-def _voice_signature(v: Voice) -> tuple:
-    if v.engine in engines.REGISTRY and engines.REGISTRY[v.engine].neural:  # pitch in semitones
-        return (v.engine, v.id.lower(), v.model, round(v.pitch), round(v.option("formant")))
-    return (v.engine, v.id.lower(), v.model, v.pitch // 5)
+def unmatched(cast: Cast, text: str, characters: Characters, segments: list[Segment]) -> list[str]:
+    """voices.toml characters and corrected speakers that match nobody in the book, with the closest name."""
+    speakers = {s.speaker for s in segments if s.kind is Kind.DIALOGUE and s.speaker}
+    names = sorted({c.name for c in characters.all()} | speakers)
+
+    def absent(name: str, aliases: list[str]) -> bool:
+        return name not in speakers and not any(
+            re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE) for n in [name, *aliases])
+
+    def closest(name: str) -> str:
+        close = difflib.get_close_matches(name, [n for n in names if n != name], 1, 0.5)
+        return f'; did you mean "{close[0]}"?' if close else "; `audiotale cast` lists who speaks"
+
+    found = []
+    for name in cast.aliases:
+        if absent(name, cast.aliases[name]):
+            where = cast.where.get(name, str(cast.source))
+            found.append(f"{where}: [characters.{name}] matches nobody in the book{closest(name)}")
+    corrected = {s.speaker for s in segments if s.evidence == "corrected" and s.speaker}
+    for name in sorted(corrected - set(cast.aliases)):
+        if characters.lookup(name) is None and not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+            close = difflib.get_close_matches(name, [n for n in names if n not in corrected], 1, 0.5)
+            if close:
+                found.append(f'a correction names "{name}", who is nowhere in the book; did you mean "{close[0]}"?')
+    return found
 
 
-_warned: set[str] = set()
+def sound_alike(a: Voice, b: Voice) -> bool:
+    """Two voices a listener would take for one: same engine, voice and model, pitch within 8 (eSpeak NG's
+    0-99) or, for neural voices, pitch and formant both within 1.5 semitones."""
+    if (a.engine, a.id.lower(), a.model) != (b.engine, b.id.lower(), b.model):
+        return False
+    if a.engine in engines.REGISTRY and engines.REGISTRY[a.engine].neural:
+        return abs(a.pitch - b.pitch) < 1.5 and abs(a.option("formant") - b.option("formant")) < 1.5
+    return abs(a.pitch - b.pitch) < 8
 
 
-def auto_pools(name: str) -> dict[str | None, tuple[Voice, ...]]:
-    """The automatic voices by gender for `[auto] voices = NAME`; eSpeak NG's when their engines are missing."""
-    pools = POOLS[name]
-    problems = sorted({p for pool in pools.values() for v in pool if (p := engines.REGISTRY[v.engine].missing())})
-    if problems:
-        if name not in _warned:
-            log.warning("[auto] voices = %r needs %s; characters without a voice get eSpeak NG voices instead",
-                        name, problems[0])
-            _warned.add(name)
-        return POOLS["espeak"]
-    return pools
+def clashes(cast: Cast, roles: dict[str, Role], placements: dict[str, autocast.Placement]) -> list[str]:
+    """Chosen voices (voices.toml) that sound like the automatic voice of someone in the same scenes."""
+    found = []
+    chosen = [(r.name, r.voice, cast.where.get(r.name, "voices.toml")) for r in roles.values() if not r.auto]
+    for role in roles.values():
+        if not role.auto:
+            continue
+        mates = placements.get(role.name, autocast.Placement(0, None, {})).scene_mates
+        for name, voice, where in chosen:
+            if name in mates and sound_alike(voice, role.voice):
+                found.append(f"{where}: {name}'s voice {voice.describe()} sounds like the automatic voice of "
+                             f"{role.name}, who shares scenes with {name}; give {role.name} a voice too")
+        for name, voice in (("the narrator", cast.narrator), ("the unknown voice", cast.unknown)):
+            if sound_alike(voice, role.voice):
+                found.append(f"{cast.source or 'voices.toml'}: {name} ({voice.describe()}) sounds like the automatic "
+                             f"voice of {role.name}; give {role.name} a voice in [characters.{role.name}]")
+    return found
 
+
+# ---------------------------------------------------------------------------------------------------------
 
 def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], first_in_chapter: bool = True) -> Iterator[Line]:
     """Segments -> sentences to speak, each with its voice and the pause before it."""
@@ -342,7 +353,11 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
     prev_voice: Voice | None = None
     first = first_in_chapter
     pron = _pronouncer(cast.pronunciations)
+    after_skip = False  # the last segment was skipped: a note marker mid-sentence is no sentence end
     for seg in segments:
+        if seg.kind is Kind.SKIPPED:  # shown by `script`, never spoken
+            after_skip = previous is not None and seg.paragraph == previous.paragraph
+            continue
         if seg.kind is Kind.DIALOGUE:
             voice = roles[seg.speaker].voice if seg.speaker in roles else cast.unknown
         else:
@@ -355,7 +370,7 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
                 continue
             if first:
                 pause = 0
-            elif continues:
+            elif continues or (i == 0 and after_skip and voice == prev_voice and not sentence[:1].isupper()):
                 pause = min(cast.pauses.sentence, CLAUSE_PAUSE)
             elif i > 0:
                 pause = cast.pauses.sentence
@@ -370,7 +385,7 @@ def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], 
             if not first and i == 0 and prev_voice is not None and voice != prev_voice:
                 pause = max(pause, cast.pauses.speaker_change)
             yield Line(seg, sentence, voice, pause, clip_key(sentence, voice))
-            first = False
+            first = after_skip = False
             previous, prev_voice = seg, voice
 
 

@@ -14,22 +14,52 @@ class Book:
     title: str
     author: str | None = None
     encoding: str = "utf-8"
-    # Chapters found by the loader itself (EPUB navigation); None: find them in the text.
+    # Sections found by the loader itself (EPUB navigation), before front/back matter and heading-only
+    # sections are sorted out; None: find them in the text.
     chapters: tuple[Chapter, ...] | None = None
     cover: bytes | None = None  # image bytes, JPEG or PNG
+    skipped: tuple[Skip, ...] = ()  # what the loader found not to read: licence, markup, notes, ...
+
+
+class Reason(str, Enum):
+    """Why a part of the text is not read aloud (`script` shows it as `skipped`)."""
+
+    BOILERPLATE = "boilerplate"  # the Project Gutenberg header, licence and end line
+    TRANSCRIBER = "transcriber"  # "Produced by ...", transcriber's and preparer's notes
+    FRONT_MATTER = "front-matter"  # title page, imprint, copyright page
+    BACK_MATTER = "back-matter"  # colophon, uncopyright, index, "More Info", adverts
+    CONTENTS = "contents"  # a table of contents, a list of illustrations
+    ILLUSTRATION = "illustration"  # [Illustration: ...], figure captions
+    NOTE_MARKER = "note-marker"  # a footnote reference: [12], a superscript link
+    NOTE = "note"  # the body of a footnote or endnote
+    PAGE_NUMBER = "page-number"  # [Pg 12], a page-break marker
+    NAVIGATION = "navigation"  # a navigation bar or links of a web page turned into an EPUB
+    NON_LINEAR = "non-linear"  # an EPUB document outside the reading order (linear="no"), not in the TOC
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A span of Book.text that is not read aloud, and why."""
+
+    start: int  # character offsets into Book.text, end exclusive
+    end: int
+    reason: Reason
+    ref: int | None = None  # a note: offset of the marker that refers to it (where it belongs)
 
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
     number: int  # 1-based, in reading order
     title: str
-    start: int  # character offsets into Book.text, end exclusive
+    start: int  # character offsets into Book.text, end exclusive; chapters tile the text
     end: int
+    skipped: tuple[Skip, ...] = ()  # the parts of [start, end) not read aloud, in order, not overlapping
 
 
 class Kind(str, Enum):
     NARRATION = "narration"
     DIALOGUE = "dialogue"
+    SKIPPED = "skipped"  # shown by `script`, never spoken; `reason` says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +76,7 @@ class Segment:
     confidence: float = 0.0  # 0-1, how sure attribution is
     evidence: str | None = None  # which rule credited the speaker: tag, beat, vocative, turn, ...
     scene_break_before: bool = False  # a `***` scene break precedes this segment
+    reason: Reason | None = None  # SKIPPED: why it is not read (or, read on request, why it was skipped)
 
 
 @dataclass(frozen=True, slots=True)

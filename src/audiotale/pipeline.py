@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -11,13 +12,13 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, cache, casting, chapters, corrections, loading, segments, synthesis
+from . import attribution, autocast, cache, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
-from .datatypes import Book, Chapter, Kind, Line, Segment
+from .datatypes import Book, Chapter, Kind, Line, Reason, Segment
 
 if TYPE_CHECKING:
     from . import export
@@ -35,30 +36,74 @@ class Script:
     characters: attribution.Characters
 
 
-def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None) -> Script:
-    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections."""
+def read_script(path: Path, cast: Cast | None = None, fixes: Path | None = None,
+                read_skipped: frozenset[Reason] = frozenset()) -> Script:
+    """Load, split into chapters, segment and attribute (pure text, fast), then apply corrections.
+
+    `fixes` names a corrections file that must exist; without it, the book's own is read if present.
+    Skipped parts whose reason is in `read_skipped` are read as narration (notes after their chapter).
+    """
+    script = attribute_script(path, cast)
+    script = apply_corrections(script, fixes or corrections.default_path(Path(path)), required=fixes is not None)
+    for problem in casting.unmatched(cast, script.book.text, script.characters, script.segments) if cast else []:
+        log.warning("%s", problem)
+    if read_skipped:
+        script = replace(script, segments=segments.read_skipped(script.segments, script.chapters, read_skipped))
+    return script
+
+
+def attribute_script(path: Path, cast: Cast | None = None) -> Script:
+    """Stages 1-3 as the program sees them, before a person's corrections."""
     book = loading.load(path)
     chs = chapters.split_chapters(book)
     known = {name: aliases for name, aliases in (cast.aliases.items() if cast else [])}
     for name in (cast.characters if cast else {}):
         known.setdefault(name, [])
-    chars = attribution.discover(book.text, known)
-    segs: list[Segment] = []
+    chars = attribution.discover(_spoken_text(book.text, chs), known)
+    if cast:
+        casting.set_genders(cast, chars)  # "said he" finds a character voices.toml calls male
+    skipped: list[Segment] = []
+    heard = corrections.with_ids(attribution.attribute_book(book.text, segment_book(book, chs, skipped), chars))
+    return Script(book, chs, list(heapq.merge(heard, skipped, key=lambda s: s.start)), chars)
+
+
+def segment_book(book: Book, chs: list[Chapter], skipped: list[Segment] | None = None
+                 ) -> list[tuple[list[Segment], set[int]]]:
+    """Each chapter's segments read aloud (all attribution sees), and the starts of its quotes that go on
+    from the paragraph before; the skipped segments, when `skipped` is given, are added to it."""
+    out = []
     paragraph = 0
     for ch in chs:
         found = segments.segment_chapter(book.text, ch, paragraph)
         if found:
             paragraph = found[-1].paragraph + 1
-        cont = segments.continued_quotes(book.text, ch, 0)
-        segs.extend(attribution.attribute(found, book.text, chars, cont))
-    segs = corrections.with_ids(attribution.name_first_person(segs, chars))
-    fixes = fixes or corrections.default_path(Path(path))
-    if fixes.is_file():
-        wanted = corrections.load(fixes)
-        known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
-        canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
-        segs = corrections.apply(segs, canonical)
-    return Script(book, chs, segs, chars)
+        if skipped is not None:
+            skipped += [s for s in found if s.kind is Kind.SKIPPED]
+        out.append(([s for s in found if s.kind is not Kind.SKIPPED], segments.continued_quotes(book.text, ch, 0)))
+    return out
+
+
+def _spoken_text(text: str, chs: list[Chapter]) -> str:
+    """The text with its skipped parts blanked out (same offsets): no characters from the licence."""
+    skips = [sk for ch in chs for sk in ch.skipped]
+    if not skips:
+        return text
+    parts, pos = [], 0
+    for sk in skips:
+        parts += [text[pos : sk.start], " " * (sk.end - sk.start)]
+        pos = sk.end
+    return "".join(parts) + text[pos:]
+
+
+def apply_corrections(script: Script, fixes: Path, required: bool = False) -> Script:
+    """The script with the speakers of a corrections file (when it exists); names may be aliases."""
+    if not fixes.is_file() and not required:
+        return script
+    chars = script.characters
+    wanted = corrections.load(fixes)
+    known_as = {k: chars.lookup(v) if v else None for k, v in wanted.items()}
+    canonical = {k: (c.name if c is not None else wanted[k]) for k, c in known_as.items()}
+    return replace(script, segments=corrections.apply(script.segments, canonical, fixes))
 
 
 def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
@@ -73,7 +118,12 @@ def roles_for(script: Script, cast: Cast) -> dict[str, Role]:
     for name in lines:
         c = script.characters.lookup(name)
         stats[name] = (lines[name], words[name], c.gender if c else None)
-    return casting.assign_voices(cast, stats)
+    size = autocast.pools(cast.auto_engine).size
+    placements = autocast.place_speakers(script.book.text, script.segments, stats, size)
+    roles = casting.assign_voices(cast, stats, placements)
+    for problem in casting.clashes(cast, roles, placements):
+        log.warning("%s", problem)
+    return roles
 
 
 def default_cache_dir() -> Path:
@@ -111,6 +161,8 @@ def render_book(
     progress: Callable[[Progress], None] | None = None,
     options: export.OutputOptions | None = None,
     cache_max: int | None = None,
+    fixes: Path | None = None,  # a corrections file (default: the book's own, if present)
+    read_skipped: frozenset[Reason] = frozenset(),  # skipped parts to read after all (notes after their chapter)
 ) -> RenderResult:
     """Render one book to `out_dir/<stem>.mp3`; finished clips and chapters are reused from the cache."""
     from . import assembly, export  # the audio stack loads only when rendering
@@ -119,7 +171,7 @@ def render_book(
     bitrate, sample_rate = export.QUALITIES[options.quality]
     jobs = jobs or os.cpu_count() or 1
     cache_dir = cache_dir or default_cache_dir()
-    script = read_script(path, cast)
+    script = read_script(path, cast, fixes, read_skipped)
     roles = roles_for(script, cast)
     report = progress or (lambda p: None)
     by_chapter: dict[int, list[Segment]] = {}
@@ -253,3 +305,37 @@ def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int) -> str:
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """What a book will become, before rendering: its chapters, the words read in each, what is skipped."""
+
+    book: Book
+    chapters: list[Chapter]
+    words: list[int]  # spoken words of each chapter
+    skipped: dict[Reason, tuple[int, int]]  # reason -> (parts, words)
+
+
+def outline(path: Path) -> Outline:
+    """Load, split into chapters and segment (no attribution): the chapters and what each reads aloud."""
+    book = loading.load(path)
+    chs = chapters.split_chapters(book)
+    words: list[int] = []
+    skipped: dict[Reason, tuple[int, int]] = {}
+    paragraph = 0
+    for ch in chs:
+        found = segments.segment_chapter(book.text, ch, paragraph)
+        if found:
+            paragraph = found[-1].paragraph + 1
+        words.append(sum(_words(segments.spoken_text(s.text)) for s in found if s.kind is not Kind.SKIPPED))
+        for s in found:
+            if s.kind is Kind.SKIPPED and s.reason is not None:
+                parts, n = skipped.get(s.reason, (0, 0))
+                skipped[s.reason] = (parts + 1, n + _words(s.text))
+    return Outline(book, chs, words, skipped)
+
+
+def _words(text: str) -> int:
+    """Words as a listener counts them: tokens with a letter or digit ("--" and "*" are none)."""
+    return sum(1 for w in text.split() if any(c.isalnum() for c in w))

@@ -7,10 +7,12 @@ in order. Quote marks belong to the dialogue segment they open or close. Scare q
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .datatypes import Chapter, Kind, Segment
+from .datatypes import Chapter, Kind, Reason, Segment, Skip
+from .loading.spans import trimmed
 
 SPEECH_VERBS = (
     "said|says|say|asked|asks|ask|replied|replies|reply|answered|answers|cried|cries|exclaimed|exclaims|"
@@ -239,44 +241,127 @@ def _sentence_tail(before: str) -> str:
 
 
 def segment_chapter(text: str, chapter: Chapter, first_paragraph: int = 0) -> list[Segment]:
-    """Split one chapter into narration and dialogue segments that tile its text."""
+    """Split one chapter into narration, dialogue and skipped segments that tile its text."""
     paras = paragraphs(text, chapter.start, chapter.end, first_paragraph)
+    skips = chapter.skipped
+    skip_starts = [sk.start for sk in skips]
+    spoken = [p for p in paras if not _inside(skips, skip_starts, p.start, p.end)] if skips else paras
     style = quote_style(text)
-    quotes = find_quotes(text, paras, style)
+    quotes = find_quotes(text, spoken, style)
     by_para: dict[int, list[Quote]] = {}
     for q in quotes:
         by_para.setdefault(q.paragraph, []).append(q)
-    segments: list[Segment] = []
-    scene_break = False
+    pieces: list[tuple[Kind, int, int, int]] = []  # kind, start, end, paragraph
+    breaks: set[int] = set()  # starts of scene-break paragraphs
 
-    def add(kind: Kind, start: int, end: int, para: int) -> None:
-        nonlocal scene_break
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            return
-        segments.append(
-            Segment(chapter.number, len(segments), kind, text[start:end], start, end, para,
-                    scene_break_before=scene_break)
-        )
-        scene_break = False
-
-    for p in paras:
+    for p in spoken:
         if SCENE_BREAK.match(text[p.start : p.end]):
-            add(Kind.NARRATION, p.start, p.end, p.number)
-            scene_break = True
+            pieces.append((Kind.NARRATION, p.start, p.end, p.number))
+            breaks.add(p.start)
             continue
         pos = p.start
         for q in by_para.get(p.number, []):
             if not is_speech(text, q, p):
                 continue
-            add(Kind.NARRATION, pos, q.start, p.number)
-            add(Kind.DIALOGUE, q.start, q.end, p.number)
+            pieces.append((Kind.NARRATION, pos, q.start, p.number))
+            pieces.append((Kind.DIALOGUE, q.start, q.end, p.number))
             pos = q.end
-        add(Kind.NARRATION, pos, p.end, p.number)
+        pieces.append((Kind.NARRATION, pos, p.end, p.number))
+    if skips:
+        pieces = _cut_out(pieces, skips, skip_starts)
+    para_starts = [p.start for p in paras]
+    segments: list[Segment] = []
+    scene_break = False
+    for kind, start, end, para in pieces:
+        start, end = trimmed(text, start, end)
+        if start >= end:
+            continue
+        reason = skips[para].reason if kind is Kind.SKIPPED else None  # para: the skip's index
+        number = _paragraph_at(paras, para_starts, start) if kind is Kind.SKIPPED else para
+        segments.append(Segment(chapter.number, len(segments), kind, text[start:end], start, end, number,
+                                scene_break_before=scene_break and kind is not Kind.SKIPPED, reason=reason))
+        if kind is not Kind.SKIPPED:
+            scene_break = start in breaks
     return segments
+
+
+def _inside(skips: tuple[Skip, ...], starts: list[int], start: int, end: int) -> bool:
+    """Is [start, end) wholly inside one skipped span?"""
+    i = bisect.bisect_right(starts, start) - 1
+    return i >= 0 and skips[i].end >= end
+
+
+def _cut_out(pieces: list[tuple[Kind, int, int, int]], skips: tuple[Skip, ...],
+             starts: list[int]) -> list[tuple[Kind, int, int, int]]:
+    """Spoken pieces minus the skipped spans, with one SKIPPED piece per span, in text order.
+
+    A SKIPPED piece carries the index of its span in `skips` where the others carry a paragraph.
+    """
+    out: list[tuple[Kind, int, int, int]] = []
+    for i, sk in enumerate(skips):
+        out.append((Kind.SKIPPED, sk.start, sk.end, i))
+    for kind, start, end, para in pieces:
+        i = max(0, bisect.bisect_right(starts, start) - 1)
+        pos = start
+        while i < len(skips) and skips[i].start < end:
+            sk = skips[i]
+            if sk.end > pos:
+                if sk.start > pos:
+                    out.append((kind, pos, sk.start, para))
+                pos = max(pos, sk.end)
+            i += 1
+        if pos < end:
+            out.append((kind, pos, end, para))
+    out.sort(key=lambda piece: piece[1])
+    return out
+
+
+def _paragraph_at(paras: list[Paragraph], starts: list[int], pos: int) -> int:
+    """The number of the paragraph holding `pos` (or the one before)."""
+    i = bisect.bisect_right(starts, pos) - 1
+    if i < 0:
+        return paras[0].number if paras else 0
+    return paras[i].number
+
+
+def read_skipped(segments: list[Segment], chapters: list[Chapter], reasons: frozenset[Reason]) -> list[Segment]:
+    """Skipped segments with one of `reasons` read as narration, one per paragraph; a note is read at the
+    end of the chapter that refers to it (where its marker is), so the story is never interrupted."""
+    if not reasons:
+        return segments
+    refs = {sk.start: sk.ref for ch in chapters for sk in ch.skipped if sk.ref is not None}
+    starts = [ch.start for ch in chapters]
+    kept: list[Segment] = []
+    notes: dict[int, list[Segment]] = {}  # chapter number -> notes to read after it
+    for seg in segments:
+        if seg.kind is not Kind.SKIPPED or seg.reason not in reasons:
+            kept.append(seg)
+            continue
+        pieces = [replace(seg, kind=Kind.NARRATION, text=seg.text[a:b], start=seg.start + a, end=seg.start + b,
+                          paragraph=seg.paragraph + i) for i, (a, b) in enumerate(_paragraph_spans(seg.text))]
+        if seg.reason is Reason.NOTE:
+            ref = refs.get(seg.start)
+            home = chapters[bisect.bisect_right(starts, ref) - 1].number if ref is not None else seg.chapter
+            notes.setdefault(home, []).extend(replace(p, chapter=home) for p in pieces)
+        else:
+            kept.extend(pieces)
+    by_chapter: dict[int, list[Segment]] = {}
+    for seg in kept:
+        by_chapter.setdefault(seg.chapter, []).append(seg)
+    out: list[Segment] = []
+    for ch in chapters:
+        mine = by_chapter.get(ch.number, []) + notes.get(ch.number, [])
+        out.extend(replace(s, index=i) for i, s in enumerate(mine))
+    return out
+
+
+def _paragraph_spans(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in _BLANK_LINE.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
 def continued_quotes(text: str, chapter: Chapter, first_paragraph: int = 0) -> set[int]:

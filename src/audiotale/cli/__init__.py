@@ -4,7 +4,7 @@ One module per command (or group of related commands); `app.py` holds the click 
 error handling every command shares.
 """
 
-from . import cache, check, render, script, voices  # noqa: F401  (each registers its commands)
+from . import cache, chapters, check, render, review, say, script, voices  # noqa: F401  (each registers its commands)
 from .app import cli
 
 __all__ = ["cli"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import select
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -27,6 +30,11 @@ def user_errors(debug: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted; run the same command again to resume where it stopped.", err=True)
         sys.exit(130)
+    except BrokenPipeError as e:
+        if not stdout_closed():  # a pipe of ours (to ffmpeg) broke: a real failure
+            click.echo(f"Error: {e.strerror or e}; rerun with --debug and report it", err=True)
+            sys.exit(1)
+        quiet_exit()
     except AudiotaleError as e:
         if debug:
             raise
@@ -43,6 +51,26 @@ def user_errors(debug: bool = False) -> Iterator[None]:
             raise
         click.echo(f"Error: internal error ({type(e).__name__}: {e}); rerun with --debug and report it", err=True)
         sys.exit(1)
+
+
+SIGPIPE_STATUS = 128 + 13  # what a shell reports for a tool that `| head` stopped
+
+
+def stdout_closed() -> bool:
+    """Whether whoever read our output (`| head`, `| less`) has gone away."""
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno(), select.POLLERR)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() on this platform, or stdout is gone
+        return True
+
+
+def quiet_exit() -> NoReturn:
+    """End like other Unix tools when the reader stops: no message, the SIGPIPE status."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.__stdout__.fileno())  # Python's final flush must not fail again
+    sys.exit(SIGPIPE_STATUS)
 
 
 class _OneLine(logging.Formatter):
@@ -80,6 +108,12 @@ def load_cast(voices: Path | None) -> casting.Cast:
 voices_option = click.option(
     "--voices", "voices", type=click.Path(path_type=Path), default=None,
     help="voices.toml to use [default: ./voices.toml if present]",
+)
+
+
+corrections_option = click.option(
+    "--corrections", "fixes", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Speaker corrections (quote id = speaker) [default: INPUT's .corrections.toml beside it, if present].",
 )
 
 

@@ -11,7 +11,23 @@ from pathlib import Path
 import click
 
 from .. import cache, pipeline
-from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors, voices_option
+from ..datatypes import Reason
+from .app import (BOOK_SUFFIXES, SEEDS, cli, clock, corrections_option, debug, load_cast, user_errors,
+                  voices_option)
+
+
+def _reasons(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[Reason]:
+    """`note,front-matter` (or the option given twice) -> reasons; `notes` is `note`; `all` is every one."""
+    known = {r.value: r for r in Reason}
+    chosen: set[Reason] = set()
+    for value in (v.strip().lower() for text in values for v in text.split(",") if v.strip()):
+        if value == "all":
+            chosen |= set(Reason)
+        elif value in known or value.rstrip("s") in known:
+            chosen.add(known.get(value) or known[value.rstrip("s")])
+        else:
+            raise click.BadParameter(f"unknown reason {value!r}; choose from: {', '.join(known)}, all")
+    return frozenset(chosen)
 
 
 @cli.command()
@@ -19,6 +35,7 @@ from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
               help="Folder for the audiobooks.")
 @voices_option
+@corrections_option
 @click.option("-j", "--jobs", type=click.IntRange(0, 64), default=0, help="Worker processes [default: all cores].")
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
               help="Clip cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
@@ -33,9 +50,12 @@ from .app import BOOK_SUFFIXES, SEEDS, cli, clock, debug, load_cast, user_errors
 @click.option("--author", default=None, help="Author [default: voices.toml [book], else the book's].")
 @click.option("--cache-max", default=None, metavar="SIZE",
               help="Cache size cap, e.g. 5G; least recently used files go first [default: $AUDIOTALE_CACHE_MAX or 10G].")
-def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, cache_dir: Path | None,
+@click.option("--read-skipped", "read_skipped", multiple=True, metavar="REASON[,REASON]", callback=_reasons,
+              help="Also read what `script` shows as skipped for these reasons, e.g. note (read at the end of "
+                   "its chapter), front-matter, illustration, transcriber; or all.")
+def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path | None, jobs: int, cache_dir: Path | None,
            fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
-           author: str | None, cache_max: str | None) -> None:
+           author: str | None, cache_max: str | None, read_skipped: frozenset[Reason]) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
     from ..export import OutputOptions
 
@@ -44,13 +64,16 @@ def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, jobs: int, 
         limit = cache.parse_size(cache_max) if cache_max is not None else None
         books = list(inputs) or _seed_books()
         _check_distinct_outputs(books)
+        if fixes is not None and len(books) > 1:
+            raise_input("--corrections names one book's quotes; render that book alone")
         cast = load_cast(voices)
         _check_out_dir(out)
         for book in books:
             started = time.monotonic()
             with _progress_reporter(book) as report:
                 result = pipeline.render_book(book, out, cast, jobs=jobs, cache_dir=cache_dir, progress=report,
-                                              options=options, cache_max=limit)
+                                              options=options, cache_max=limit, fixes=fixes,
+                                              read_skipped=read_skipped)
             took = time.monotonic() - started
             click.echo(
                 f"{result.output}  {clock(result.duration_ms)}, {len(result.chapters)} chapter(s); "

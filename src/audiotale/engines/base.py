@@ -27,6 +27,7 @@ class Listing:
     details: str  # language, gender, ...
     installed: bool
     where: str = ""  # its file, or how to get it
+    language: str = ""  # e.g. "en-gb", "en_US"
 
 
 class Engine(Protocol):

@@ -178,7 +178,7 @@ class EspeakEngine:
         english = [v for v in voices if v.language.startswith("en")]
         others = [v for v in voices if not v.language.startswith("en")]
         return ('eSpeak NG voices (voice = "ID"):',
-                [Listing(v.id, f"{v.language:<14} {v.name}", True) for v in english + others])
+                [Listing(v.id, f"{v.language:<14} {v.name}", True, language=v.language) for v in english + others])
 
 
 ENGINE = EspeakEngine()

@@ -237,13 +237,15 @@ class HibariEngine:
         heading = 'hibari voices (engine = "hibari", voice = "NAME"; pitch and formant in semitones):'
         listings = []
         for name, entry in registry().items():
-            details = f"{entry.get('language', '?'):<14} {entry.get('gender', '?')}, {entry.get('accent', '?')}"
+            language = entry.get("language", "?")
+            details = f"{language:<14} {entry.get('gender', '?')}, {entry.get('accent', '?')}"
             path = voice_file(name)
             if path.is_file():
-                listings.append(Listing(name, details, True, "in the package" if entry.get("bundled") else str(path)))
+                where = "in the package" if entry.get("bundled") else str(path)
+                listings.append(Listing(name, details, True, where, language))
             else:
                 listings.append(Listing(name, details, False, f"not downloaded ({entry['bytes'] / 1e6:.1f} MB): "
-                                        f'hibari "Hi." --voice {name} -o /tmp/hi.wav'))
+                                        f'hibari "Hi." --voice {name} -o /tmp/hi.wav', language))
         return heading, listings
 
 

@@ -225,9 +225,9 @@ class PiperEngine:
             m = describe_model(name, voices_toml.parent if voices_toml is not None else None)
             if m is not None:
                 listings.append(Listing(m.model, f"{m.language:<14} {m.speakers} speaker(s), {m.sample_rate} Hz",
-                                        True, str(m.path)))
+                                        True, str(m.path), m.language))
             elif name == BUNDLED:
-                listings.append(Listing(name, "en_US          male", False, f"not installed: {INSTALL_HINT}"))
+                listings.append(Listing(name, "en_US          male", False, f"not installed: {INSTALL_HINT}", "en_US"))
         return heading, listings
 
 

@@ -1,4 +1,4 @@
-"""Stage 1: path -> Book. Decoding and encoding problems are reported here."""
+"""Plain text and Markdown: bytes -> text (encodings, damaged bytes), and a title from the file."""
 
 from __future__ import annotations
 
@@ -6,31 +6,20 @@ import logging
 import re
 from pathlib import Path
 
-from .datatypes import Book
-from .errors import InputError
+from ..datatypes import Book
+from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ""}
-UNSUPPORTED = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".odt": "OpenDocument", ".rtf": "RTF",
-               ".mobi": "Mobipocket", ".azw": "Kindle", ".azw3": "Kindle", ".html": "HTML", ".htm": "HTML"}
 MAX_BYTES = 200 * 1024 * 1024  # a book larger than this is surely not a book
+# Control characters that have no business in a text (tab, newlines, form feed and the DOS end-of-file
+# mark ^Z excepted). A few are a bad conversion's leftovers; many mean the file is not text at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+BINARY_RATIO = 0.02  # more control characters than this (of all characters): not a text file
 
 
-def load(path: Path) -> Book:
-    """Read a .txt, .md or .epub file into a Book."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path (run `ls {path.parent}`)")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a .txt, .md or .epub file inside it")
-    kind = UNSUPPORTED.get(path.suffix.lower())
-    if kind:
-        raise InputError(f"{path}: {kind} files are not supported; save it as .txt (UTF-8), .md or .epub first")
-    if path.suffix.lower() == ".epub":
-        from . import epub  # only EPUB needs ebooklib
-
-        return epub.load_epub(path)
+def load_text(path: Path) -> Book:
+    """Read a .txt or .md file into a Book (chapters are found later, from its headings)."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -54,13 +43,12 @@ def load(path: Path) -> Book:
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """Bytes -> text as Python's text mode reads it (universal newlines), and the encoding used."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = _utf16(data)
+    if utf16:
         try:
-            text, encoding = data.decode("utf-16"), "utf-16"
+            text, encoding = data.decode(utf16), "utf-16"
         except UnicodeDecodeError as e:
             raise InputError(f"{path}: broken UTF-16 text; re-save the file as UTF-8") from e
-    elif b"\0" in data[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not text; give a .txt, .md or .epub file")
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -74,24 +62,46 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
                 encoding = "cp1252" if _is_cp1252(data) else "latin-1"
                 text = data.decode(encoding)
                 log.warning("%s: not UTF-8; read it as %s (re-save it as UTF-8 to silence this)", path, encoding)
-    if _control_ratio(text) > 0.05:
-        raise InputError(f"{path}: looks like a binary file, not text; give a .txt, .md or .epub file")
     # Python's text mode turns \r\n and \r into \n; offsets in `script` index that text.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _check_controls(text, path)
     return text, encoding
+
+
+def _utf16(data: bytes) -> str | None:
+    """"utf-16" (with a BOM), "utf-16-le"/"utf-16-be" (without one, told by where the zero bytes are), or None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.4 * len(sample) / 2 and even == 0:
+        return "utf-16-le"  # ASCII text as UTF-16: "H\0e\0l\0l\0o\0"
+    if even > 0.4 * len(sample) / 2 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _check_controls(text: str, path: Path) -> None:
+    """Refuse a file that is mostly binary; warn, naming the line, about a few stray control characters."""
+    found = _CONTROL.findall(text)
+    if not found:
+        return
+    if len(found) > BINARY_RATIO * len(text):
+        raise InputError(f"{path}: looks like a binary file, not text; give a .txt, .md or .epub file")
+    first = _CONTROL.search(text)
+    assert first is not None
+    line = text.count("\n", 0, first.start()) + 1
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    name = "NUL byte" if first.group() == "\0" else f"control character {ord(first.group()):#04x}"
+    log.warning("%s:%d: a stray %s%s, read as a space; a bad conversion damaged the file, check that line",
+                path, line, name, more)
 
 
 def _is_cp1252(data: bytes) -> bool:
     undefined = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
     return not any(b in undefined for b in data)
-
-
-def _control_ratio(text: str) -> float:
-    sample = text[:20000]
-    if not sample:
-        return 0.0
-    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f\v")
-    return bad / len(sample)
 
 
 def guess_title(path: Path) -> str:
