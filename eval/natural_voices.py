@@ -2,7 +2,7 @@
 
     python eval/natural_voices.py [--asr PYTHON] [--skip-voices] [--skip-demo]      (make eval-voices)
 
-1. Voices: one passage of the demo story read by every voice of the natural pools (casting.NATURAL_*),
+1. Voices: one passage of the demo story read by every voice of the natural pools (autocast, "natural"),
    by the natural narrator and unknown voice, by the base voices they vary (hibari "heart", Piper "joe"
    as they are) and by eSpeak NG's narrator; per voice the word error rate of Whisper tiny.en's
    transcript, its difference to the base voice, and the median pitch.
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # pitch.py: the same measurement the te
 
 from pitch import decode, median_pitch, pitch_by_speaker, semitones  # noqa: E402
 
-from audiotale import casting, pipeline, synthesis  # noqa: E402
+from audiotale import autocast, casting, pipeline, synthesis  # noqa: E402
 from audiotale.datatypes import Voice  # noqa: E402
 from audiotale.segments import sentences  # noqa: E402
 
@@ -58,7 +58,8 @@ def voices_to_measure() -> list[tuple[str, Voice, str | None]]:
                                                  ("eSpeak narrator", casting.DEFAULT_NARRATOR, None),
                                                  ("narrator", cast.narrator, "heart (base)"),
                                                  ("unknown", cast.unknown, "heart (base)")]
-    for gender, pool in (("female", casting.NATURAL_FEMALE), ("male", casting.NATURAL_MALE)):
+    pools = autocast.pools("natural")
+    for gender, pool in (("female", pools.female), ("male", pools.male)):
         for i, voice in enumerate(pool, 1):
             rows.append((f"{gender} {i}", voice, "heart (base)" if voice.engine == "hibari" else "joe (base)"))
     return rows
@@ -107,7 +108,8 @@ def measure_voices(asr: str, tmp: Path) -> None:
         dw = f"{100 * (w - wers[str(files[base])]):+.1f} pts" if base else ""
         dp = f"{semitones(pitch[base], pitch[label]):+.1f} st" if base else ""
         print(f"| {label} | {voice.describe()} | {100 * w:.1f}% | {dw} | {pitch[label]:.0f} Hz | {dp} |")
-    for gender, pool in (("female", casting.NATURAL_FEMALE), ("male", casting.NATURAL_MALE)):
+    pools = autocast.pools("natural")
+    for gender, pool in (("female", pools.female), ("male", pools.male)):
         labels = [f"{gender} {i}" for i in range(1, len(pool) + 1)]
         a, b = min(itertools.combinations(labels, 2), key=lambda ab: abs(semitones(pitch[ab[0]], pitch[ab[1]])))
         print(f"\nclosest {gender} pool voices by pitch: {a} and {b}, {abs(semitones(pitch[a], pitch[b])):.1f} st apart")
@@ -126,16 +128,15 @@ def measure_demo(asr: str, tmp: Path) -> None:
         print(f"| {name} | {'voices-natural.toml' if name == 'natural' else 'voices.toml'} | {100 * wers[str(mp3)]:.1f}% |")
     cast = casting.load_cast(ROOT / "voices-natural.toml")
     script = pipeline.read_script(DEMO, cast)
-    genders = {name: (c.gender if (c := script.characters.lookup(name)) else None)
-               for name in pipeline.roles_for(script, cast)}
-    genders["Narrator"] = "f"  # heart
+    genders = {name: role.gender for name, role in pipeline.roles_for(script, cast).items()}
+    genders["Narrator"] = "female"  # heart
     mp3 = results["natural"]
     pitches = pitch_by_speaker(decode(mp3), mp3.with_suffix(".vtt"))
     print("\nNatural demo, median pitch per speaker (from the subtitle cues):")
     for who, hz in sorted(pitches.items(), key=lambda kv: kv[1]):
         print(f"  {who:<12} {genders.get(who) or '?'}  {hz:6.1f} Hz")
     for a, b in itertools.combinations(sorted(pitches), 2):
-        if genders.get(a) and genders.get(a) == genders.get(b):
+        if genders.get(a) in ("female", "male") and genders.get(a) == genders.get(b):
             print(f"  {a} / {b}: {abs(semitones(pitches[a], pitches[b])):.1f} semitones apart")
 
 
