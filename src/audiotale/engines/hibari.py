@@ -124,7 +124,9 @@ class HibariSynthesizer:
             path = voice_file(name)
             if not path.is_file():
                 raise ConfigError(not_installed(name))
-            self._voices[name] = Hibari(voice=name, model=str(path), threads=self._threads)
+            tts = Hibari(voice=name, model=str(path), threads=self._threads)
+            tts.sess = _session(path, self._threads)
+            self._voices[name] = tts
             log.debug("loaded hibari voice %s (pid %d)", path, os.getpid())
         return self._voices[name]
 
@@ -155,6 +157,18 @@ class HibariSynthesizer:
             out.setsampwidth(2)
             out.setframerate(RATE)
             out.writeframes((np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+
+
+def _session(path: Path, threads: int) -> Any:
+    """hibari's ONNX session as hibari makes it, but without onnxruntime's memory arena, which keeps the
+    peak of the longest line for good: 120 MB more per worker on Pride and Prejudice, for 1-2% of speed."""
+    import onnxruntime
+
+    opts = onnxruntime.SessionOptions()
+    opts.intra_op_num_threads = opts.inter_op_num_threads = threads
+    opts.log_severity_level = 3
+    opts.enable_cpu_mem_arena = False
+    return onnxruntime.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
 
 
 def _trimmed(audio: Any, rate: int = 24000, floor_db: float = -60.0, keep_ms: int = 50) -> Any:
