@@ -83,7 +83,7 @@ def set_voice(path: Path, role: str, changes: dict[str, object], current: Voice,
         keys = REGISTRY[str(engine)].keys if engine in REGISTRY else {}
         for key in {k for e in REGISTRY.values() for k in e.keys} - set(keys) - {"pitch"}:
             table.pop(key, None)  # the other engine's settings (model, formant, length_scale, ...)
-        if "pitch" in table and "pitch" not in changes:
+        if engine != current.engine and "pitch" in table and "pitch" not in changes:
             table.pop("pitch")  # 0-99 to eSpeak NG, semitones to the neural engines: not the same pitch
     for key in ("voice", "model", "rate", "pitch"):
         if key in changes:
