@@ -87,7 +87,7 @@ def _natural_pools() -> AutoPools:
     # more than 2 semitones apart in measured pitch, and the women's from a "heart" narrator too: dialogue is
     # spoken about a semitone higher than narration, so no woman sits between -4 and +1.5. Measured by
     # eval/natural_voices.py (Whisper word error rate and median pitch of each voice).
-    female = (_heart(170, 1.5, 0.5), _heart(170, 4, 1.5), _heart(175, 6.5, 2), _heart(160, -4.5, -1.5),
+    female = (_heart(170, 1.5, 0.5), _heart(170, 4, 1.5), _heart(175, 7, 2), _heart(160, -4.5, -1.5),
               _heart(155, -7, -2.5))
     male = (_joe(165, 0, 0), _joe(160, 2.5, 1), _joe(155, -2.5, -1), _joe(170, 5, 1.5), _joe(170, 7.5, 2.5))
     neutral = tuple(female[i] if i % 2 else male[i] for i in range(len(female)))
