@@ -165,6 +165,14 @@ def main() -> int:
     print("\nReliability on the development set (speaker as guessed, before quotes under the threshold go to "
           "the unknown voice):")
     print(reliability(details))
+    # Quotes under the threshold that keep their speaker (only two people on stage): are they right as often?
+    from audiotale.attribution import confidence
+
+    kept = [d for d in guessed if d["confidence"] < confidence.threshold() and d.get("evidence") != "unsure"]
+    if kept:
+        print(f"Kept under the threshold in two-person chapters: {len(kept)} quotes, right "
+              f"{100 * sum(bool(d['guess_correct']) for d in kept) / len(kept):.1f}% "
+              f"(mean confidence {100 * sum(d['confidence'] for d in kept) / len(kept):.1f}%)")
     if args.details:
         args.details.write_text("".join(json.dumps(d) + "\n" for d in details), encoding="utf-8")
     if args.quotes:

@@ -16,6 +16,7 @@ the project never depends on it. Renders use a cache folder of their own under .
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import json
 import os
@@ -76,8 +77,8 @@ def render_passage(voice: Voice, text: str, out: Path) -> None:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(CLIP_RATE)
-        for job in jobs:
-            with wave.open(str(synthesis.clip_path(CACHE, job.key))) as clip:
+        for job in jobs:  # each clip levelled as in a book
+            with wave.open(io.BytesIO(synthesis.clip_wav(CACHE, job.key))) as clip:
                 w.writeframes(clip.readframes(clip.getnframes()) + gap)
 
 

@@ -22,6 +22,22 @@ CAST = ("Clara Vane sat by the window. Clara looked at Tom. Tom Ashby laughed. T
         (CAST + '"Never!" cried the indignant Clara.\n\n"Ever," said poor Tom.', ["Clara", "Tom"]),
         # a lead-in sentence with a colon
         (CAST + 'Tom turned to her and remarked:\n\n"It is late."', ["Tom"]),
+        # a lead-in right before a quote is its tag, not the lead-in of the next quote after it
+        (CAST + 'And Clara said, "Go on," and Tom said, "I will."', ["Clara", "Tom"]),
+        (CAST + '"Stop!" Clara cried out, "Stop!" and Tom looked round.', ["Clara", "Clara"]),
+        # a possessor is not the speaker; a voice is its owner's
+        (CAST + '"Hush!" said Tom\u2019s sister.\n\n"Why?" said Clara\u2019s voice.', ["Tom\u2019s sister", "Clara"]),
+        # the lead-in's last clause; the one a relative clause is about; not a clause of its own after the quote
+        (CAST + 'Tom whispered to Clara, and Clara said "Yes, of course."', ["Clara"]),
+        (CAST + '"Hello," said Tom.\n\nClara looked at Tom, who said in a low voice, "Go."', ["Tom", "Tom"]),
+        (CAST + '"No," said Tom. "Look, Clara!" And as Clara looked round, Tom laughed.', ["Tom", "Tom"]),
+        # a name after the quote beats a pronoun before it
+        (CAST + '"It is done," said he, "and now?" asked Clara.', ["Tom", "Clara"]),
+        # hyphenated names
+        ('Rose-red sat down. Rose-red laughed at Snow-white, and Snow-white laughed.\n\n'
+         '"Where are you going?" said Rose-red.', ["Rose-red"]),
+        # the answer named after the quote
+        (CAST + '"Never," was Clara\u2019s reply.', ["Clara"]),
     ],
 )
 def test_tags(text: str, expected: list[str | None], speakers_of) -> None:

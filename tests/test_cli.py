@@ -100,6 +100,28 @@ def test_render_happy_path(story: Path, tmp_path: Path, fake_engine: None) -> No
     assert "2 chapter(s)" in result.output
 
 
+def test_status_line_ends_on_the_files_length_and_its_eta_scales_the_work_left(story: Path, tmp_path: Path,
+                                                                                fake_engine: None) -> None:
+    import dataclasses
+
+    from audiotale import casting, pipeline
+    from audiotale.cli.app import clock
+    from audiotale.cli.render import _status
+
+    seen: list[pipeline.Progress] = []
+    result = pipeline.render_book(story, tmp_path / "out", casting.load_cast(None), jobs=1,
+                                  progress=lambda p: seen.append(dataclasses.replace(p)))
+    last = seen[-1]
+    assert last.stage == "joining" and abs(last.work_done - last.work_total) < 1e-9
+    assert abs(last.audio_seconds * 1000 - result.duration_ms) <= 1, "the hours shown are the file's"
+    assert [p.work_done for p in seen] == sorted(p.work_done for p in seen)
+    line = _status(story, last, 10.0)
+    assert line == (f"short-story.txt: ch 2/2, clips {last.clips_total}/{last.clips_total}, "
+                    f"{clock(result.duration_ms)} of audio, joining chapters")
+    halfway = pipeline.Progress(100, 25, 4, 1, 3600.0, work_total=8.0, work_done=2.0)
+    assert _status(DEMO, halfway, 30.0).endswith("1:00:00 of audio, ETA 0:01:30")
+
+
 def test_output_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     import subprocess
     import sys

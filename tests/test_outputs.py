@@ -142,3 +142,64 @@ def test_check_passes_a_rendered_book_from_the_command_line(story: Path, tmp_pat
     result = runner.invoke(cli, ["check", str(out / "short-story.mp3")])
     assert result.exit_code == 0, result.output
     assert "chapters     2" in result.output and "title='T'" in result.output and result.output.endswith("PASS\n")
+
+
+class _Spiky:
+    """A fake engine whose clips are quiet tones with loud clicks: AAC overshoots on such transients."""
+
+    def render(self, text: str, voice: object, wav: Path) -> None:
+        import math
+        import struct
+        import wave
+
+        n = 22050 * 10 * len(text) // 1000
+        samples = [int(2000 * math.sin(2 * math.pi * 180 * i / 22050)) + (30000 if i % 1500 < 2 else 0)
+                   for i in range(n)]
+        with wave.open(str(wav), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(22050)
+            w.writeframes(b"".join(struct.pack("<h", max(-32768, min(32767, s))) for s in samples))
+
+
+def test_whole_book_m4b_of_spiky_speech_passes_check(rain: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from audiotale import synthesis
+
+    monkeypatch.setitem(synthesis.ENGINES, "espeak", _Spiky)
+    for fmt in ("mp3", "m4b"):
+        result = render(rain, tmp_path / "out", format=fmt)
+        report = check.measure(result.output)
+        assert report.problems == [], (fmt, check.format_report(report))
+        assert len(report.chapters) == 3 and report.peak <= -3
+
+
+def test_chapters_option_writes_a_playable_file_of_just_those_chapters(rain: Path, tmp_path: Path,
+                                                                        fake_engine: None) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["render", str(rain), "-o", str(out), "--chapters", "2-3", "--voices",
+                                      str(_empty(tmp_path))])
+    assert result.exit_code == 0, result.output
+    preview = out / "rain.ch2-3.mp3"
+    assert sorted(p.name for p in out.iterdir()) == ["rain.ch2-3.mp3"]
+    chaps = sorted(ID3(str(preview)).getall("CHAP"), key=lambda c: c.start_time)
+    assert [c.sub_frames["TIT2"].text[0] for c in chaps] == TITLES[1:]
+    assert check.measure(preview).duration > 1
+    # the whole book afterwards reuses the two chapters and encodes only the first
+    full = CliRunner().invoke(cli, ["render", str(rain), "-o", str(out), "--voices", str(_empty(tmp_path))])
+    assert full.exit_code == 0 and "1 chapter(s) encoded" in full.output
+
+
+@pytest.mark.parametrize(("spec", "needle"), [("0", "not a chapter range"), ("2-1", "not a chapter range"),
+                                              ("x", "not a chapter range"), ("4", "there is no chapter 4")])
+def test_bad_chapter_ranges_are_one_clean_line(rain: Path, tmp_path: Path, fake_engine: None, spec: str,
+                                               needle: str) -> None:
+    result = CliRunner().invoke(cli, ["render", str(rain), "-o", str(tmp_path / "out"), "--chapters", spec])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: ") and needle in result.output
+
+
+def _empty(tmp_path: Path) -> Path:
+    p = tmp_path / "none.toml"
+    p.write_text("", encoding="utf-8")
+    return p

@@ -38,7 +38,7 @@ def novel(tmp_path: Path) -> Path:
 
 
 def _clips(cache_dir: Path) -> set[str]:
-    return {p.stem for p in (cache_dir / "clips").glob("*/*.wav") if not p.name.startswith(".")}
+    return {p.stem for p in (cache_dir / "clips").glob("*/*.flac") if not p.name.startswith(".")}
 
 
 def _book(mp3: Path) -> tuple[float, list[tuple[str, int, int]]]:
@@ -126,3 +126,34 @@ def test_ctrl_c_mid_render_resumes_with_the_same_book(novel: Path, tmp_path: Pat
     result = pipeline.render_book(novel, out, cast, jobs=1, cache_dir=cache_dir)
     assert result.clips_synthesized == len(rendered) == 91 - 25 and len(_clips(cache_dir)) == 91
     assert _book(result.output) == _reference(novel, tmp_path, monkeypatch)
+
+
+def test_sigint_stops_the_render_at_once_with_the_message_last_and_resumes(
+        novel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_dir, out = tmp_path / "cache", tmp_path / "out"
+    # As from a terminal: Ctrl-C is not ignored (a test runner started in the background may ignore it).
+    proc = _run([str(novel), "-o", str(out), "--jobs", "2"], cache_dir, delay=0.05,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 20
+    while len(_clips(cache_dir)) < 30 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    sent = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the foreground process group on Ctrl-C
+    _stdout, stderr = proc.communicate(timeout=30)
+    took = time.monotonic() - sent
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines()[-1].startswith("Interrupted; run the same command again"), stderr
+    assert took < 10, f"stopping took {took:.1f} s"  # a hang guard only: it takes well under a second here
+    assert not (out / "novel.mp3").exists()
+    again = _run([str(novel), "-o", str(out), "--jobs", "2"], cache_dir)
+    _stdout, stderr = again.communicate(timeout=60)
+    assert again.returncode == 0, stderr
+    assert _book(out / "novel.mp3") == _reference(novel, tmp_path, monkeypatch)
+
+
+def test_a_render_in_this_process_leaves_ctrl_c_working(story: Path, tmp_path: Path, fake_engine: None) -> None:
+    """--jobs 1 synthesizes in the main process: Ctrl-C must still interrupt it and everything after."""
+    before = signal.getsignal(signal.SIGINT)
+    pipeline.render_book(story, tmp_path / "out", casting.load_cast(None), jobs=1)
+    assert signal.getsignal(signal.SIGINT) is before
+    assert before is not signal.SIG_IGN

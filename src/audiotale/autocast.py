@@ -89,7 +89,7 @@ def _natural_pools() -> AutoPools:
     # eval/natural_voices.py (Whisper word error rate and median pitch of each voice).
     female = (_heart(170, 1.5, 0.5), _heart(170, 4, 1.5), _heart(175, 7, 2), _heart(160, -4.5, -1.5),
               _heart(155, -7, -2.5))
-    male = (_joe(165, 0, 0), _joe(160, 2.5, 1), _joe(155, -2.5, -1), _joe(170, 5, 1.5), _joe(170, 7.5, 2.5))
+    male = (_joe(165, 0, 0), _joe(160, 3, 1), _joe(155, -3, -1), _joe(170, 6, 2), _joe(170, 9, 3))
     neutral = tuple(female[i] if i % 2 else male[i] for i in range(len(female)))
     return AutoPools(female, male, neutral)
 

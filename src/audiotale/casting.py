@@ -411,14 +411,14 @@ def split_long(sentence: str, limit: int = MAX_LINE) -> list[str]:
     return pieces
 
 
-# How assembly.master_clip levels a clip; a change there re-renders every clip (v2: peaks limited, not the gain).
-MASTERING = "v2"
-
-
 def clip_key(text: str, voice: Voice) -> str:
-    """Content address of a clip: the text, every voice setting, the engine, its version and model, the mastering."""
+    """Content address of a clip: the text, every voice setting, the engine, its version and model.
+
+    Clips are cached as the engine's own samples, trimmed; levelling happens when a chapter is stitched,
+    so a change of levelling needs no new clips.
+    """
     version, digest = engines.engine(voice.engine).cache_tag(voice)
-    h = hashlib.sha256(f"mastering-{MASTERING}\0".encode())
+    h = hashlib.sha256()
     for part in (version, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
                  f"{voice.volume:.3f}", voice.model or "", digest, repr(voice.options), text):
         h.update(part.encode("utf-8"))

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..segments import SPEECH_VERBS
 from . import descriptions
+from .clusters import cluster
 from .names import (
     POLITE_TITLES,
-    GIVEN_NAME_TITLES,
     FEMALE_NAMES,
     MALE_NAMES,
     NAME_RE,
-    NICKNAMES,
+    PLACE_NAMES,
     PLACE_PREPS,
     PLACE_WORDS,
     STOP,
-    SURNAME_TITLES,
     TITLES,
     TITLES_FEMALE,
     TITLES_MALE,
@@ -55,6 +55,12 @@ class Characters:
             seen.setdefault(c.name, c)
         return sorted(seen.values(), key=lambda c: -c.mentions)
 
+def is_stopword(word: str) -> bool:
+    """Never a name: "The", "Then", "Where's", and contractions ("Don’t", "You'll")."""
+    low = word.lower().replace("\u2019", "'")
+    return re.sub(r"'s$", "", low) in STOP or re.search(r"'(?:t|ll|ve|re|d|m)$", low) is not None
+
+
 def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters:
     """Find the people in a text, cluster their names, guess their genders."""
     known = known or {}
@@ -68,20 +74,21 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     place: Counter[str] = Counter()  # after "in", "at", "from", "near": "in London"
     not_person: Counter[str] = Counter()
     acts: Counter[str] = Counter()  # followed by a verb or 's: "Ann smiled", "Ann's hat"
+    pronouns: dict[str, Counter[str]] = defaultdict(Counter)  # "he" or "she" soon after the form
     for m in NAME_RE.finditer(text):
         title = m["title"]
         words = m["name"].split()
         # Drop leading stopwords ("The Bennets", "Then Madoka", "Where's Brett") word by word.
-        while words and re.sub(r"['\u2019]s$", "", words[0].lower()) in STOP:
+        while words and is_stopword(words[0]):
             words = words[1:]
         if not words:
             continue
-        if words[-1].lower() in STOP:
+        if is_stopword(words[-1]):
             continue
         at_start = m.start() in starts or (not title and m.start("name") in starts)
         for i, w in enumerate(words):
             bare_word = re.sub(r"['\u2019]s$", "", w.lower())  # "Mademoiselle's" is a title too
-            if bare_word in STOP or bare_word in TITLES:
+            if is_stopword(w) or bare_word in TITLES:
                 words = words[:i]
                 break
         if not words:
@@ -106,6 +113,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
             person[key] += 2  # "said Ann"
             tagged[key] += 1
+        pronouns[key][pronoun_after(text, m.end())] += 1
         if before and before[-1] in {"in", "at", "from", "near", "into", "towards", "through"} and not title:
             place[key] += 1
         if before and (before[-1] in {"the", "a", "an"} or (before[-1] in PLACE_PREPS and not title)):
@@ -122,6 +130,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue
         if words[0] not in TITLES and lower_words[bare] >= max(2, count):
             continue  # "Hope", "Will": ordinary words more often than names
+        if words[0] not in TITLES and (key in PLACE_NAMES or words[-1] in PLACE_NAMES and tagged[key] < 2):
+            continue  # "England", "the Alps", "Swiss": places and peoples
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
         if words[0] not in TITLES and tagged[key] < 2 and (
@@ -133,7 +143,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "Alas,", "Begone!": never mid-sentence, never doing anything
         display[key] = re.sub(r"['\u2019]s$", "", display[key])
         chars[key] = Character(display[key], {key}, mentions=total[key])
-    cluster(chars, forms)
+    cluster(chars, forms, {k: v["m"] - v["f"] for k, v in pronouns.items()})
     for c in {id(c): c for c in chars.values()}.values():
         # "Bennet" alone is ambiguous next to Mrs. Bennet: call Mr. Bennet by his titled name.
         surname = c.name.lower()
@@ -199,6 +209,7 @@ def add_bare_titles(text: str, by_alias: dict[str, Character]) -> None:
 
 def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
     """Characters named by a description ("the Duchess"), or a description of someone known ("the Colonel")."""
+    low = text.lower()
     for key, (form, n) in descriptions.find(text).items():
         target = by_alias.get(key) if not key.startswith("my ") else None
         head = key.split()[-1]
@@ -207,6 +218,8 @@ def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
             titled = {id(c): c for a, c in by_alias.items() if a.split()[0] == head and len(a.split()) > 1}
             if len(titled) == 1:
                 target = next(iter(titled.values()))
+        if target is not None and head in TITLES and not near_most(low, f"the {key}", target):
+            target = None  # "the king" of a hundred tales is not King Grisly-beard of one
         if target is None:
             target = Character(descriptions.display(form), set(), descriptions.gender_of_noun(key), n)
         elif target.name.lower() == key and form.startswith("the "):
@@ -217,84 +230,23 @@ def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
                 by_alias[a] = target
 
 
-def cluster(chars: dict[str, Character], forms: Counter[str]) -> None:
-    """Merge `Madoka Kaname` into `Madoka`, `Darcy` into `Mr. Darcy`; keep Mr. and Mrs. Bennet apart."""
-    keys = sorted(chars, key=lambda k: -forms[k])
-    for key in sorted(chars, key=lambda k: len(k.split())):
-        c = chars[key]
-        words = key.split()
-        if len(words) == 1:
-            continue
-        titled = words[0] in TITLES
-        parts = words[1:] if titled else words
-        if titled:
-            continue
-        # A full name joins the character named by its first (given) name, if that is unambiguous;
-        # "Fitzwilliam Darcy" joins Darcy when Fitzwilliam is also a surname ("Colonel Fitzwilliam").
-        given_is_surname = any(k.split()[0] in SURNAME_TITLES and k.split()[-1] == parts[0] for k in chars)
-        for part in (parts[0], parts[-1]):
-            if part == parts[0] and given_is_surname and len(parts) > 1:
-                continue
-            if part in chars and chars[part] is not c:
-                merge(chars, chars[part], c)
-                break
-        # "Robert Cohn" also joins a bare "Cohn" when no one else in the book bears that surname
-        # (Mr. and Mrs. Harlow, Edwin Harlow: then "Harlow" stays apart, see below).
-        surname = parts[-1]
-        others = [k for k in chars if k.split()[-1] == surname and chars[k] is not chars[key]
-                  and chars[k] is not chars.get(surname)]
-        titles = {k.split()[0] for k in others if len(k.split()) == 2 and k.split()[0] in TITLES}
-        # One titled form ("Mr. Cohn") is the same person; Mr. and Mrs., or another given name, are not.
-        if len(parts) == 2 and surname in chars and chars[surname] is not chars[key] and \
-                len(titles) == len(others) <= 1:
-            merge(chars, chars[key], chars[surname])
-    # "Monsieur John", "Miss Cynthia": a title before a given name is the character of that name.
-    given = {k.split()[0] for k in chars if len(k.split()) == 2 and k.split()[0] not in TITLES}
-    family = {k.split()[-1] for k in chars if len(k.split()) >= 2}
-    for key in list(chars):
-        words = key.split()
-        if len(words) == 2 and words[0] in GIVEN_NAME_TITLES and words[1] in chars and \
-                words[1] in given and words[1] not in family and chars[words[1]] is not chars[key]:
-            merge(chars, chars[words[1]], chars[key])
-    # A bare surname belongs to the one titled form that dominates it ("Darcy" -> "Mr. Darcy").
-    for key in keys:
-        words = key.split()
-        if len(words) != 1 or key not in chars:
-            continue
-        forms_titled = [k for k in chars if k.split()[0] in TITLES and k.split()[-1] == key and len(k.split()) == 2]
-        male = [k for k in forms_titled if k.split()[0] in TITLES_MALE and k.split()[0] not in TITLES_NEUTRAL]
-        if len(forms_titled) > 1 and len(male) == 1:
-            forms_titled = male  # a bare surname names a man: "Bingley" is Mr. Bingley, not Miss Bingley
-        if len(male) > 1 and len(male) == len(forms_titled):
-            for k in male:  # "Mr. Poirot", "Monsieur Poirot": one man, by two titles
-                if chars[k] is not chars[key]:
-                    merge(chars, chars[key], chars[k])
-            continue
-        if forms_titled and (len(forms_titled) == 1 or forms[max(forms_titled, key=forms.__getitem__)]
-                             >= 0.8 * sum(forms[t] for t in forms_titled)):
-            best = max(forms_titled, key=forms.__getitem__)
-            if chars[best] is not chars[key]:
-                merge(chars, chars[key], chars[best])
-
-    # Pet names join the character with that given name: Lizzy, Eliza -> Elizabeth.
-    for key in keys:
-        full = NICKNAMES.get(key)
-        if full is None or key not in chars or full not in chars or chars[full] is chars[key]:
-            continue
-        target = chars[full]
-        if any(a.split()[0] in TITLES and a.split()[-1] == full for a in target.aliases if a.split()[0] != "miss"):
-            continue  # "Catherine" is Lady Catherine here, not Kitty
-        merge(chars, target, chars[key])
-        target.name = target.name if target.name.lower() != key else full.capitalize()
+def pronoun_after(text: str, at: int) -> str | None:
+    """"m" or "f" when the rest of the sentence after a mention says only he or only she."""
+    window = re.split(r"[\"\u201c\u201d.!?;]|\n\n", text[at : at + 80])[0]
+    he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
+    she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.IGNORECASE))
+    return "m" if he and not she else "f" if she and not he else None
 
 
-def merge(chars: dict[str, Character], into: Character, other: Character) -> None:
-    into.aliases |= other.aliases
-    into.mentions += other.mentions
-    if other.mentions > into.mentions - other.mentions:
-        into.name = other.name if len(other.name.split()) <= len(into.name.split()) else into.name
-    for a in other.aliases:
-        chars[a] = into
+def near_most(low: str, description: str, c: Character, reach: int = 20_000) -> bool:
+    """Is a description ("the count") mostly used near where the character's names are (in lower case)?"""
+    named = sorted(m.start() for a in c.aliases if " " in a for m in re.finditer(rf"\b{re.escape(a)}\b", low))
+    used = [m.start() for m in re.finditer(rf"\b{re.escape(description)}\b", low)]
+    if not named or not used:
+        return True
+    near = sum(1 for u in used if abs(named[min(bisect_left(named, u), len(named) - 1)] - u) <= reach
+               or abs(named[max(bisect_left(named, u) - 1, 0)] - u) <= reach)
+    return near >= 0.5 * len(used)
 
 
 def guess_genders(text: str, chars: Characters) -> None:
@@ -330,6 +282,12 @@ def guess_genders(text: str, chars: Characters) -> None:
             if he != she:
                 votes[c.name]["m" if he > she else "f"] += 1
     for c in chars.all():
+        # A given name is a vote too, outweighed only by a title or by several pronouns.
+        given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
+        if given & FEMALE_NAMES and not given & MALE_NAMES:
+            votes[c.name]["f"] += 3
+        elif given & MALE_NAMES and not given & FEMALE_NAMES:
+            votes[c.name]["m"] += 3
         v = votes.get(c.name)
         if v:
             g, n = v.most_common(1)[0]

@@ -15,7 +15,7 @@ from functools import cache
 from importlib.resources import files
 
 EVIDENCE = ("tag", "descriptor", "pronoun", "beat", "vocative", "turn", "context", "follow", "continued",
-            "other", "guess", "lead", "description", "alternation")
+            "other", "guess", "lead", "description", "alternation", "letter", "story")
 
 
 @cache

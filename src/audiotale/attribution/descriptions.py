@@ -24,14 +24,18 @@ KIN_NOUNS = {"father", "mother", "brother", "sister", "uncle", "aunt", "husband"
              "cousin", "grandfather", "grandmother", "nephew", "niece", "guardian", "friend"}
 # Words that end a description: "said the Duchess to Alice", "the doctor as he went".
 _END = (STOP - KIN_NOUNS - set(NOUN_GENDER)) | {"to", "with", "and", "in", "at", "as", "who", "from", "for", "of", "after", "again", "once",
-               "then", "which", "that", "but", "or", "on", "into", "without", "while", "when", "was", "had"}
+               "then", "which", "that", "but", "or", "on", "into", "without", "while", "when", "was", "had",
+               "beneath", "below", "behind", "beside", "across", "among", "upon", "near", "outside", "inside"}
 _WORDS = r"((?:[^\W\d_][\w'\u2019-]*\s+){0,2}[^\W\d_][\w'\u2019-]*)"
 _CLOSE = r"[,!?\u2014-][\"\u201d\u2019']\s*"
 _TAG_VERB = rf"(?:{SPEECH_VERBS}|[a-z]{{3,}}ed)"
-# "...," said the Duchess / "...!" cried my father
-_INVERTED = re.compile(rf"{_CLOSE}{_TAG_VERB}(?:\s+\w+ly)?\s+(the|my)\s+{_WORDS}")
+_DET = r"(the|my|[A-Z][a-z]+['\u2019]s)"  # "Scrooge's nephew" is a description too
+# "...," said the Duchess / "...!" cried my father / "...," cried Scrooge's nephew
+_INVERTED = re.compile(rf"{_CLOSE}{_TAG_VERB}(?:\s+\w+ly)?\s+{_DET}\s+{_WORDS}")
 # "...," the waiter said / "...?" my father asked
-_NORMAL = re.compile(rf"[\"\u201d\u2019']\s*(the|my)\s+{_WORDS}\s+(?:\w+ly\s+)?(?:{SPEECH_VERBS})\b")
+_NORMAL = re.compile(rf"[\"\u201d\u2019']\s*{_DET}\s+{_WORDS}\s+(?:\w+ly\s+)?(?:{SPEECH_VERBS})\b")
+# What a person's ... names is the person: "said Catherine's voice".
+OWN_PARTS = {"voice", "voices", "tones", "lips", "mouth", "tongue"}
 
 
 def words_of(phrase: str) -> list[str]:
@@ -51,7 +55,8 @@ def noun_phrase(words: list[str]) -> list[str]:
 
 
 def key_of(det: str, words: list[str]) -> str | None:
-    """What a description is known by: `the Mock Turtle` -> `mock turtle`, `the old waiter` -> `waiter`."""
+    """What a description is known by: `the Mock Turtle` -> `mock turtle`, `the old waiter` -> `waiter`,
+    `Scrooge's nephew` -> `scrooge's nephew`."""
     phrase = noun_phrase(words)
     if not phrase:
         return None
@@ -59,7 +64,11 @@ def key_of(det: str, words: list[str]) -> str | None:
     low = head.lower().strip("'\u2019")
     if det == "my":
         return f"my {low}" if low in KIN_NOUNS else None
-    if low in GENERIC or low in STOP or len(low) < 3 or (head.islower() and low.endswith("ing")):
+    if det not in ("the", "my"):  # a possessor's name
+        if not head.islower() or low in OWN_PARTS or low in STOP or len(low) < 3:
+            return None
+        return f"{det.lower()} {low}".replace("\u2019", "'")
+    if low in GENERIC or low in STOP or len(low) < 3:
         return None
     if head[:1].isupper():
         caps: list[str] = []
@@ -74,10 +83,11 @@ def key_of(det: str, words: list[str]) -> str | None:
 def find(text: str) -> dict[str, tuple[str, int]]:
     """Descriptions that speak in tags: key -> (how the book writes it, how often it speaks)."""
     counts: Counter[str] = Counter()
+    bare: Counter[str] = Counter()  # written with no adjective: "the drummer"
     shown: dict[str, Counter[str]] = defaultdict(Counter)
     for pattern in (_INVERTED, _NORMAL):
         for m in pattern.finditer(text):
-            det = m.group(1).lower()
+            det = m.group(1) if m.group(1)[:1].isupper() else m.group(1).lower()
             words = words_of(m.group(2))
             key = key_of(det, words)
             if key is None:
@@ -85,13 +95,31 @@ def find(text: str) -> dict[str, tuple[str, int]]:
             phrase = noun_phrase(words)
             counts[key] += 1
             n = len(key.split())
-            shown[key][" ".join(phrase[-n:]) if det == "the" else "my " + phrase[-1]] += 1
+            shown[key]["the " + " ".join(phrase[-n:]) if det == "the" else det + " " + phrase[-1]] += 1
+            bare[key] += det == "the" and len(phrase) == n
     out = {}
     for key, n in counts.items():
-        if n >= 2 or key.startswith("my "):  # "replied my father" once is enough: a first-person book's kin
-            form = shown[key].most_common(1)[0][0]
-            out[key] = (form if form.startswith("my ") else "the " + form, n)
+        form = shown[key].most_common(1)[0][0]
+        # "replied my father", "cried Scrooge's nephew", "said the drummer" once is enough: a relation
+        # or a calling names one person; "said the wife" may be anyone's wife, and "the unhappy
+        # victim" someone known, until they come back.
+        noun = key.split()[-1]
+        if n >= 2 and (not noun.endswith("ing") or noun in PERSON_ING) or not form.startswith("the ") or (
+                bare[key] and noun not in KIN_NOUNS and a_person(noun, text)):
+            out[key] = (form, n)
     return out
+
+
+# Nouns for a person that look like participles.
+PERSON_ING = {"being", "darling", "sibling", "foundling", "changeling", "stripling", "weakling", "underling",
+              "duckling", "nursling", "king"}
+
+
+def a_person(noun: str, text: str) -> bool:
+    """Is "the <noun>" someone the story comes back to: a noun for a person, or one it names again?"""
+    if noun in NOUN_GENDER or noun.endswith("ing"):
+        return noun in NOUN_GENDER or noun in PERSON_ING
+    return len(re.findall(rf"\bthe {re.escape(noun)}\b", text, re.IGNORECASE)) >= 2
 
 
 def gender_of_noun(key: str) -> str | None:

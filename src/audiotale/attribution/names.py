@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-TITLES_MALE = {"mr", "monsieur", "signor", "herr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
+TITLES_MALE = {"mr", "m", "monsieur", "signor", "herr", "sir", "lord", "colonel", "captain", "col", "capt", "king", "prince", "uncle", "father",
                "brother", "master", "count", "duke", "baron", "general", "major", "lieutenant", "sergeant",
                "reverend", "rev", "professor", "prof", "dr", "doctor", "mister"}
 TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",
@@ -13,11 +13,14 @@ TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "gener
 TITLES = TITLES_MALE | TITLES_FEMALE
 # Titles that also go before a given name: "Monsieur John", "Miss Cynthia", "Sir Walter", "Aunt Emily".
 # Forms of address rather than ranks: "Lady Catherine" names a character by rank, "Monsieur John" does not.
-POLITE_TITLES = {"monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
-GIVEN_NAME_TITLES = {"monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
+POLITE_TITLES = {"m", "monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
+GIVEN_NAME_TITLES = {"m", "monsieur", "mademoiselle", "madame", "miss", "master", "sir", "lady", "lord", "aunt",
                      "uncle", "cousin", "dame", "signor", "mlle", "mme"}
 HONORIFICS = r"(?:-(?:chan|san|kun|sama|senpai|sensei|dono|tan|chin|nee|nii|neesan|niisan|han))"
-NAME_WORD = r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[A-Z][a-z]+)?"  # not I'm, H'm
+# A capitalised word, hyphenated on as names are ("Rose-red", "Winnie-the-Pooh", "Jean-Paul"), but
+# not into an honorific ("Kazumi-chan"): not I'm, H'm.
+NAME_WORD = (r"[A-Z][a-z](?:[a-z'\u2019]*[a-z])?(?:-[a-z]+(?=-[A-Z]))?"
+             rf"(?:-[A-Z][a-z]+|-(?!{HONORIFICS[4:-1]}\b)[a-z]{{3,}}(?![\w-]))?")
 TITLE_RE = r"(?:" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True)) + r")\.?"
 NAME_RE = re.compile(
     rf"(?<![\w-])(?:(?P<title>{TITLE_RE})\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}){HONORIFICS}?(?![\w])"
@@ -41,22 +44,27 @@ yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursda
 february march april may june july august september october november december god heaven lord christmas easter
 english french german italian spanish american british ma'am madam sir papa mama mamma mother father
 """.split())
-# Pet names -> given names, merged only when the given name is a character of its own (issue #3).
-NICKNAMES = {
+# Pet names -> given names, merged only when the given name is a character of its own (issue #3);
+# the first of several that is one.
+NICKNAMES: dict[str, str | tuple[str, ...]] = {
     "lizzy": "elizabeth", "lizzie": "elizabeth", "eliza": "elizabeth", "liz": "elizabeth", "betsy": "elizabeth",
     "bess": "elizabeth", "beth": "elizabeth", "kitty": "catherine", "kate": "catherine", "katie": "catherine",
     "tom": "thomas", "tommy": "thomas", "bill": "william", "billy": "william", "will": "william",
     "bob": "robert", "bobby": "robert", "rob": "robert", "dick": "richard", "jack": "john", "johnny": "john",
     "harry": "henry", "ned": "edward", "ted": "edward", "meg": "margaret", "peggy": "margaret",
-    "maggie": "margaret", "polly": "mary", "molly": "mary", "fanny": "frances", "nelly": "eleanor",
+    "maggie": "margaret", "polly": "mary", "molly": "mary", "fanny": "frances",
+    "nelly": ("ellen", "eleanor", "helen"), "nell": ("ellen", "helen", "eleanor"),
     "sally": "sarah", "jim": "james", "jimmy": "james", "jem": "james", "charlie": "charles", "fred": "frederick",
     "freddy": "frederick", "sam": "samuel", "ben": "benjamin", "joe": "joseph", "nick": "nicholas",
     "sue": "susan", "susie": "susan", "annie": "anne", "nancy": "anne", "tony": "anthony", "dolly": "dorothy",
-    "becky": "rebecca", "patty": "martha", "jenny": "jane", "nell": "helen", "kit": "christopher",
+    "becky": "rebecca", "patty": "martha", "jenny": "jane", "kit": "christopher",
 }
 # Titles followed by a surname, not a given name: "Colonel Fitzwilliam" makes Fitzwilliam a surname.
 SURNAME_TITLES = {"mr", "mrs", "ms", "colonel", "col", "captain", "capt", "dr", "doctor", "major", "general",
                   "lieutenant", "sergeant", "professor", "prof", "reverend", "rev", "mister"}
+# Titles that name a rank, always before a surname: "Colonel Fitzwilliam" (unlike "Mr. Edgar").
+RANKS = {"colonel", "col", "captain", "capt", "dr", "doctor", "major", "general", "lieutenant", "sergeant",
+         "professor", "prof", "reverend", "rev"}
 PLACE_PREPS = {"in", "at", "to", "from", "into", "near", "towards", "toward", "through", "across", "of"}
 SUBJECT_PRONOUNS = {"he": "m", "she": "f", "i": "i", "his": "m", "her": "f", "my": "i"}
 PERSON_NOUNS = (
@@ -65,7 +73,7 @@ PERSON_NOUNS = (
     "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
 )
 DESCRIPTOR = re.compile(
-    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b", re.IGNORECASE
+    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b(?!-)", re.IGNORECASE
 )
 NOUN_GENDER = {
     **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "
@@ -79,7 +87,7 @@ NOUN_GENDER = {
 RELATION_TITLE = {"wife": "mrs", "lady": "mrs", "mother": "mrs", "husband": "mr", "father": "mr"}
 KIN = {"wife", "husband", "mother", "father", "sister", "brother", "daughter", "son", "aunt", "uncle", "lady"}
 FIRST_PERSON = "I"  # the speaker name of a first-person narrator's own lines ("I said")
-TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt)\.")
+TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Mme|Mlle|Rev|Prof|Gen|Lt|Sgt|M)\.(?= [A-Z])")
 
 
 def flat(text: str) -> str:
@@ -141,9 +149,21 @@ michael mike nathaniel ned nicholas noel oliver oscar patrick paul percy peter p
 richard robert roger rupert samuel sidney simon stephen theodore thomas tim timothy tom tommy victor
 walter wilfred will william
 """.split())
-# The last word of a place's name: "Styles Court", "Scotland Yard", "Baker Street".
+# The last word of a place's name: "Styles Court", "Scotland Yard", "Baker Street", "Wuthering Heights".
 PLACE_WORDS = set("""
 court yard street hall park house road square abbey castle lane place manor church chapel bridge river
 hill station hotel inn college gardens garden terrace row island bay lake wood woods forest avenue
-cottage farm lodge grange priory rectory vicarage town city county shire valley mountain mount
+cottage farm lodge grange priory rectory vicarage town city county shire valley mountain mount heights
+crags moor moors fell tor marsh glen dale vale cove harbour palace tower cathedral
+""".split())
+# Places and peoples a reader knows: never a character, however they are written ("England is ...").
+PLACE_NAMES = set("""
+england scotland ireland wales britain france germany italy spain portugal holland russia austria prussia
+switzerland greece turkey egypt india china japan america canada mexico africa asia europe australia
+persia arabia poland sweden norway denmark belgium hungary bohemia
+london paris rome vienna berlin venice florence naples geneva madrid lisbon dublin edinburgh oxford
+cambridge bath york brighton liverpool manchester bristol boston chicago washington moscow constantinople
+alps jura pyrenees thames rhine rhone nile mediterranean atlantic pacific
+swiss turk turks arab arabs arabian dutch scotch scots irish welsh russian russians greek greeks
+americans englishman englishmen frenchman frenchmen spaniard german germans italian italians
 """.split())

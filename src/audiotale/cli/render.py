@@ -53,14 +53,25 @@ def _reasons(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 @click.option("--read-skipped", "read_skipped", multiple=True, metavar="REASON[,REASON]", callback=_reasons,
               help="Also read what `script` shows as skipped for these reasons, e.g. note (read at the end of "
                    "its chapter), front-matter, illustration, transcriber; or all.")
-def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path | None, jobs: int, cache_dir: Path | None,
-           fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
-           author: str | None, cache_max: str | None, read_skipped: frozenset[Reason]) -> None:
+@click.option("--chapters", "chapter_spec", default=None, metavar="RANGE",
+              help="Only these chapters, e.g. 1 or 3-5 or 1,3-5, into OUT/<name>.chRANGE.mp3 (a quick preview).")
+def render(inputs: tuple[Path, ...], out: Path, voices: Path | None, fixes: Path | None, jobs: int,
+           cache_dir: Path | None, fmt: str, split: bool, subtitles: str | None, quality: str, title: str | None,
+           author: str | None, cache_max: str | None, read_skipped: frozenset[Reason],
+           chapter_spec: str | None) -> None:
     """Render each INPUT (default: every story in seeds/) to OUT/<name>.mp3."""
+    from ..errors import ConfigError
     from ..export import OutputOptions
 
-    options = OutputOptions(fmt, split, subtitles, quality, title, author)
     with user_errors(debug()):
+        chapters = None
+        if chapter_spec is not None:
+            try:
+                chapters = pipeline.parse_chapters(chapter_spec)
+            except ValueError:
+                raise ConfigError(f"--chapters {chapter_spec!r} is not a chapter range; use e.g. 1 or 3-5 "
+                                  "or 1,3-5") from None
+        options = OutputOptions(fmt, split, subtitles, quality, title, author, chapters)
         limit = cache.parse_size(cache_max) if cache_max is not None else None
         books = list(inputs) or _seed_books()
         _check_distinct_outputs(books)
@@ -121,25 +132,28 @@ def _check_out_dir(out: Path) -> None:
 
 @contextmanager
 def _progress_reporter(book: Path) -> Iterator:
-    """One live status line on a terminal; a plain log line every few seconds otherwise."""
+    """One live status line on a terminal; a plain log line every few seconds otherwise.
+
+    On a terminal the line is erased when the render ends or is interrupted, so the last thing on
+    screen is the result or the error (issue #15: "Interrupted" used to sit above a stale line).
+    """
     tty = sys.stderr.isatty()
-    started = time.monotonic()
-    first: list[pipeline.Progress] = []
+    started: list[float] = []  # when the work began: reading the book is not part of what the ETA scales
     last = [0.0]
     shown = [False]
 
     def report(p: pipeline.Progress) -> None:
         now = time.monotonic()
-        if not first:
-            first.append(pipeline.Progress(p.clips_total, p.clips_done, p.chapters_total, p.chapters_done))
+        if not started:
+            started.append(now)
         final = p.stage == "joining"
         if not final and now - last[0] < (0.2 if tty else 5.0):
             return
         last[0] = now
-        line = _status(book, p, first[0], now - started)
+        line = _status(book, p, now - started[0])
         if tty:
-            click.echo(f"\r\033[K{line}", err=True, nl=final)
-            shown[0] = not final
+            click.echo(f"\r\033[K{line}", err=True, nl=False)
+            shown[0] = True
         else:
             click.echo(line, err=True)
 
@@ -147,17 +161,19 @@ def _progress_reporter(book: Path) -> Iterator:
         yield report
     finally:
         if shown[0]:
-            click.echo("", err=True)
+            click.echo("\r\033[K", err=True, nl=False)
 
 
-def _status(book: Path, p: pipeline.Progress, start: pipeline.Progress, elapsed: float) -> str:
-    """`book.txt: ch 12/61, clips 5000/31000, 2.31 h of audio, ETA 0:01:12` (ETA from the work left)."""
-    clip_part = (p.clips_done / p.clips_total) if p.clips_total else 1.0
-    todo = p.chapters_total - start.chapters_done
-    chapter_part = ((p.chapters_done - start.chapters_done) / todo) if todo else 1.0
-    done = (clip_part + chapter_part) / 2  # synthesis and encoding take similar time
+def _status(book: Path, p: pipeline.Progress, elapsed: float) -> str:
+    """`book.txt: ch 12/61, clips 5000/31000, 2:31:07 of audio, ETA 0:01:12`.
+
+    The ETA is the time so far scaled by the work left, the work being the estimated CPU time of
+    synthesis and encoding (both run at once on all cores, so CPU work tracks wall time); the audio
+    is the book's, in finished chapters, so at the end it is the file's length.
+    """
+    done = p.work_done / p.work_total if p.work_total else 1.0
     eta = f", ETA {clock(int(elapsed * (1 - done) / done * 1000))}" if 0.02 < done < 1 and elapsed > 1 else ""
     if p.stage == "joining":
         eta = ", joining chapters"
     return (f"{book.name}: ch {p.chapters_done}/{p.chapters_total}, clips {p.clips_done}/{p.clips_total}, "
-            f"{p.audio_seconds / 3600:.2f} h of audio{eta}")
+            f"{clock(int(p.audio_seconds * 1000))} of audio{eta}")

@@ -52,7 +52,7 @@ class _Stamp:
 def clip_wav(job: synthesis.Job, cache_dir: Path) -> bytes:
     """One line's WAV, synthesized into the clip cache when missing: the one place that knows clip storage."""
     synthesis.render_job(job, cache_dir)
-    return synthesis.clip_path(cache_dir, job.key).read_bytes()
+    return synthesis.clip_wav(cache_dir, job.key)
 
 
 class Review:
