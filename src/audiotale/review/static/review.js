@@ -23,7 +23,8 @@ const state = {
 
 async function api(path, body) {
   const options = body === undefined ? {} : {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    // keepalive: a change sent as the page goes away (a blur committing a number on reload) still lands.
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), keepalive: true,
   };
   const response = await fetch(path, options);
   let data = {};
@@ -150,7 +151,22 @@ function currentVoice(voice) {
 
 function showCast() {
   const others = state.book.cast.filter((r) => r.role !== "narrator" && r.role !== "unknown");
+  // The box being typed in survives the redraw another change's reply brings: same row, same box, still
+  // focused, with its selection and the value typed so far; Enter, blur or leaving the page commit it.
+  const typing = document.activeElement;
+  const kept = typing && typing.matches && typing.matches("#roles input.rate, #roles input.pitch")
+    ? { role: typing.dataset.role, key: typing.classList.contains("rate") ? "rate" : "pitch", value: typing.value,
+        untouched: typing.value === typing.dataset.saved }
+    : null;
   $("#roles").replaceChildren(...state.book.cast.map((r) => roleRow(r, others)));
+  if (kept) {
+    const input = [...document.querySelectorAll(`#roles input.${kept.key}`)].find((i) => i.dataset.role === kept.role);
+    if (input) {
+      input.value = kept.value;
+      input.focus();
+      if (kept.untouched) input.select();  // as when the box was entered: typing replaces the number
+    }
+  }
 }
 
 function roleRow(r, others) {
