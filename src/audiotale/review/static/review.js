@@ -140,11 +140,22 @@ function voiceOptions(select, voice) {
     }
     select.append(piper);
   }
+  if (state.voices.hibari.length) {
+    const hibari = el("optgroup");
+    hibari.label = "hibari";
+    for (const v of state.voices.hibari) {
+      const o = el("option", "", v);
+      o.value = `hibari:${v}`;
+      hibari.append(o);
+    }
+    select.append(hibari);
+  }
 }
 
 function currentVoice(voice) {
   const base = voice.engine === "espeak" ? voice.id.split("+")[0].toLowerCase() : "";
   const known = voice.engine === "espeak" ? state.voices.espeak.find((v) => v.id === base) : null;
+  if (voice.engine === "hibari") return new Option(voice.id, `hibari:${voice.id}`);
   const label = voice.engine === "espeak" ? (known ? `${base} (${known.name})` : base) : voice.model;
   return new Option(label, voice.engine === "espeak" ? `espeak:${base}` : `${voice.engine}:${voice.model}`);
 }
@@ -200,6 +211,8 @@ function roleRow(r, others) {
     const [engine, id] = voice.value.split(/:(.*)/s);
     if (engine === "espeak") {
       change("api/voice", { role: r.role, changes: { engine, voice: variant.value ? `${id}+${variant.value}` : id } });
+    } else if (engine === "hibari") {
+      change("api/voice", { role: r.role, changes: { engine, voice: id } });
     } else {
       change("api/voice", { role: r.role, changes: { engine, model: id } });
     }
@@ -207,12 +220,16 @@ function roleRow(r, others) {
   voice.addEventListener("change", setVoice);
   variant.addEventListener("change", setVoice);
   controls.append(voice, variant);
-  for (const [key, lo, hi] of [["rate", 80, 450], ["pitch", 0, 99]]) {
+  // eSpeak NG's pitch is 0-99; a neural voice's is semitones up or down from its own.
+  const pitch = r.voice.engine === "espeak" ? ["pitch", 0, 99, 1] : ["pitch", -12, 12, 0.5];
+  for (const [key, lo, hi, step] of [["rate", 80, 450, 1], pitch]) {
     const label = el("label", "", `${key} `);
     const input = el("input", key);
     input.type = "number";
     input.min = lo;
     input.max = hi;
+    input.step = step;
+    if (key === "pitch" && r.voice.engine !== "espeak") input.title = "semitones";
     input.value = r.voice[key];
     input.dataset.saved = input.value;
     input.dataset.role = r.role;
