@@ -122,33 +122,18 @@ function lazily(select, current, fill) {
 }
 
 function voiceOptions(select, voice) {
-  const espeak = el("optgroup");
-  espeak.label = "eSpeak NG";
-  for (const v of state.voices.espeak) {
-    const o = el("option", "", `${v.id} (${v.name})`);
-    o.value = `espeak:${v.id}`;
-    espeak.append(o);
-  }
-  select.append(espeak);
-  if (state.voices.piper.length) {
-    const piper = el("optgroup");
-    piper.label = "Piper";
-    for (const m of state.voices.piper) {
-      const o = el("option", "", m);
-      o.value = `piper:${m}`;
-      piper.append(o);
-    }
-    select.append(piper);
-  }
-  if (state.voices.hibari.length) {
-    const hibari = el("optgroup");
-    hibari.label = "hibari";
-    for (const v of state.voices.hibari) {
-      const o = el("option", "", v);
-      o.value = `hibari:${v}`;
-      hibari.append(o);
-    }
-    select.append(hibari);
+  // One group per engine: [label, engine, [value, text] of each voice]; an engine with none is left out.
+  const groups = [
+    ["eSpeak NG", "espeak", state.voices.espeak.map((v) => [v.id, `${v.id} (${v.name})`])],
+    ["Piper", "piper", state.voices.piper.map((m) => [m, m])],
+    ["hibari", "hibari", state.voices.hibari.map((v) => [v, v])],
+  ];
+  for (const [label, engine, voices] of groups) {
+    if (!voices.length) continue;
+    const group = el("optgroup");
+    group.label = label;
+    for (const [id, text] of voices) group.append(new Option(text, `${engine}:${id}`));
+    select.append(group);
   }
 }
 
