@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, autocast, cache, casting, chapters, corrections, loading, segments, synthesis
+from . import attribution, autocast, cache, casting, chapters, corrections, engines, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Reason, Segment
 
@@ -251,6 +251,7 @@ def render_book(
                 needing.setdefault(line.key, []).append(plan)
         plan.waiting = len(waits)
     state.clips_total = len(missing)
+    engines.require({line.voice.engine for line in missing.values()})  # before the first status line
     encode_cost = sum(ENCODE_COST.get(f, ENCODE_COST["m4b"]) for f in formats)
     state.work_total = sum(_synth_cost(line) for line in missing.values()) + \
         sum(plan.chars for plan in todo) * encode_cost
@@ -459,7 +460,7 @@ def _subtitle_cues(script: Script, plans: list[_Plan], starts: list[int], chapte
 
 def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int, mastering: str) -> str:
     h = hashlib.sha256()
-    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/{mastering}/v3".encode())
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/{mastering}/v4".encode())  # v4: clips levelled, not capped
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]
