@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from audiotale import cache, casting
 from audiotale.cli import cli
 from audiotale.datatypes import Voice
+from audiotale.engines import espeak
 from audiotale.errors import ConfigError
 
 
@@ -76,8 +77,8 @@ def test_bad_size_is_one_clean_line(story: Path) -> None:
 def test_clip_key_covers_the_engine_version(monkeypatch: pytest.MonkeyPatch) -> None:
     v = Voice("en-us")
     before = casting.clip_key("Hello.", v)
-    assert "espeakng-loader-" in casting.ENGINE_VERSION
-    monkeypatch.setattr(casting, "ENGINE_VERSION", casting.ENGINE_VERSION + "-next")
+    assert "espeakng-loader-" in espeak.VERSION
+    monkeypatch.setattr(espeak, "VERSION", espeak.VERSION + "-next")
     assert casting.clip_key("Hello.", v) != before
 
 

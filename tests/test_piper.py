@@ -24,8 +24,9 @@ needs_piper = pytest.mark.skipif(piper.describe_model(piper.BUNDLED) is None,
 
 
 def test_rate_maps_to_length_scale_unless_given() -> None:
-    assert piper.length_scale_for(Voice("joe", rate=160, engine="piper", model="joe")) == 1.0
-    assert piper.length_scale_for(Voice("joe", rate=320, engine="piper", model="joe")) == 0.5
+    natural = piper.NATURAL_WPM
+    assert piper.length_scale_for(Voice("joe", rate=natural, engine="piper", model="joe")) == 1.0
+    assert piper.length_scale_for(Voice("joe", rate=2 * natural, engine="piper", model="joe")) == 0.5
     v = Voice("joe", rate=320, engine="piper", model="joe", options=(("length_scale", 1.3),))
     assert piper.length_scale_for(v) == 1.3
 
@@ -40,7 +41,7 @@ def test_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_without_the_extra_choosing_piper_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "piper", None)  # import piper now fails
-    with pytest.raises(EngineError, match=r"pip install 'audiotale\[piper\]'"):
+    with pytest.raises(EngineError, match=r"pip install 'audiotale\[neural\]'"):
         piper.PiperSynthesizer()
 
 

@@ -241,6 +241,22 @@ def test_a_voice_render_would_refuse_is_not_written(client: Client, book: Path) 
     assert voices.read_text(encoding="utf-8") == before
 
 
+def test_a_hibari_voice_is_offered_and_written_with_its_pitch_in_semitones(client: Client, book: Path) -> None:
+    from audiotale.engines import REGISTRY
+
+    if REGISTRY["hibari"].missing():
+        pytest.skip("the neural extra is not installed (pip install 'audiotale[neural]')")
+    assert "heart" in client.get("api/voices")["hibari"]
+    voices = book.with_name("voices.toml")
+    client.post("api/voice", {"role": "Madoka", "changes": {"engine": "hibari", "voice": "heart"}})
+    client.post("api/voice", {"role": "Madoka", "changes": {"pitch": 3.5}})
+    madoka = load_cast(voices).characters["Madoka"]
+    assert (madoka.engine, madoka.id, madoka.pitch) == ("hibari", "heart", 3.5)
+    client.post("api/voice", {"role": "Madoka", "changes": {"engine": "espeak", "voice": "en-us+f2", "pitch": 40.2}})
+    madoka = load_cast(voices).characters["Madoka"]
+    assert (madoka.engine, madoka.id, madoka.pitch) == ("espeak", "en-us+f2", 40)
+
+
 def test_an_automatic_voice_gets_a_table_when_changed(book: Path, fake_engine: None, isolated_cache: Path) -> None:
     voices = book.with_name("new-voices.toml")
     for c in serve(Review(book, voices, cache_dir=isolated_cache)):

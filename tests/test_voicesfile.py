@@ -113,3 +113,20 @@ def test_rename_and_merge_refuse_what_makes_no_sense(tmp_path: Path) -> None:
         voicesfile.rename(p, "Ann", "narrator", Voice("x"), check)
     with pytest.raises(ConfigError, match="into itself"):
         voicesfile.merge(p, "Ann", "Ann", Voice("x"), check)
+
+
+def test_cast_write_and_voice_edits_keep_each_engine_to_its_own_keys(tmp_path: Path) -> None:
+    out = tmp_path / "voices.toml"
+    out.write_text((ROOT / "voices-natural.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["cast", str(DEMO), "--voices", str(out), "--write", str(out)])
+    assert result.exit_code == 0, result.output
+    cast = casting.load_cast(out)  # hibari voices written as voice, pitch and formant: read back the same
+    madoka = cast.characters["Madoka"]
+    assert madoka.engine == "hibari" and madoka.option("formant") != 0
+    voicesfile.set_voice(out, "Madoka", {"engine": "espeak", "voice": "en-us+f2"}, madoka, check)
+    table = tomllib.loads(out.read_text(encoding="utf-8"))["characters"]["Madoka"]
+    assert table["voice"] == "en-us+f2" and not {"formant", "pitch"} & set(table)  # semitones mean nothing here
+    espeak = casting.load_cast(out).characters["Madoka"]
+    voicesfile.set_voice(out, "Madoka", {"pitch": 60}, espeak, check)
+    voicesfile.set_voice(out, "Madoka", {"engine": "espeak", "voice": "en-us+f4"}, espeak, check)
+    assert tomllib.loads(out.read_text(encoding="utf-8"))["characters"]["Madoka"]["pitch"] == 60

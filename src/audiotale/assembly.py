@@ -49,7 +49,8 @@ TARGET_RMS = -20.0  # dBFS per clip, so every voice sounds equally loud
 # dBFS over a whole chapter, pauses included: the pauses pull it ~2.5 dB below the clips' level,
 # so each chapter gets one more gain to land on this (issue #4: the book measured -22.6 dBFS).
 CHAPTER_RMS = -19.5  # the MP3 encoder's low-pass takes about 0.5 dB back
-PEAK = -3.0  # dBFS ceiling
+PEAK = -3.0  # dBFS: the ceiling a finished file keeps (audiotale check)
+MAX_CLIP_GAIN = 10 ** (30 / 20)  # a whisper of a clip is not blown up into noise
 SILENCE = -50.0  # dBFS: quieter than this is eSpeak's padding
 MARGIN = 15  # ms of the original silence kept at each end
 FADE = 4  # ms of fade at each end: no clicks at joins
@@ -124,10 +125,14 @@ def _fade(pcm: np.ndarray) -> None:
 
 
 def clip_gain(energy: float, frames: int, peak: float) -> float:
-    """The linear gain that brings a clip (sum of squares, length, peak) to TARGET_RMS without passing PEAK."""
+    """The linear gain that brings a clip (sum of squares, length, peak) to TARGET_RMS, at most +30 dB.
+
+    Peaks are not capped here: peaky speech (eSpeak NG, Piper) would then come out quieter than smooth
+    speech (hibari), 2.5 dB in a mixed book. The chapter's limiter turns down what passes the ceiling.
+    """
     if not frames or not energy or not peak:
         return 1.0
-    return min(32768 * 10 ** (TARGET_RMS / 20) / math.sqrt(energy / frames), 32768 * 10 ** (PEAK / 20) / peak)
+    return min(MAX_CLIP_GAIN, 32768 * 10 ** (TARGET_RMS / 20) / math.sqrt(energy / frames))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 from . import attribution
 from .datatypes import Kind, Segment, Voice
 from .errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 GENDERS = {"f": "female", "m": "male", None: "neutral"}
 SCENE = 3000  # characters: two names mentioned this close together share a scene
@@ -70,17 +73,53 @@ def _espeak_pools() -> AutoPools:
     return AutoPools(tuple(female), tuple(male), tuple(neutral))
 
 
-# Engines that supply automatic voices; `[auto] engine = NAME` in voices.toml picks one.
-POOLS: dict[str, Callable[[], AutoPools]] = {"espeak": _espeak_pools}
+def _heart(rate: int, pitch: float, formant: float) -> Voice:
+    return Voice("heart", rate, pitch, engine="hibari", options=(("formant", formant),) if formant else ())
+
+
+def _joe(rate: int, pitch: float, formant: float) -> Voice:
+    return Voice("joe", rate, pitch, engine="piper", model="joe", options=(("formant", formant),) if formant else ())
+
+
+def _natural_pools() -> AutoPools:
+    # hibari's "heart" for women, Piper's "joe" for men, each varied by pitch and formant in semitones (formants
+    # follow the pitch a little: higher voices sound smaller, lower ones larger). Every two voices of a pool are
+    # more than 2 semitones apart in measured pitch, and the women's from a "heart" narrator too: dialogue is
+    # spoken about a semitone higher than narration, so no woman sits between -4 and +1.5. Measured by
+    # eval/natural_voices.py (Whisper word error rate and median pitch of each voice).
+    female = (_heart(170, 1.5, 0.5), _heart(170, 4, 1.5), _heart(175, 7, 2), _heart(160, -4.5, -1.5),
+              _heart(155, -7, -2.5))
+    male = (_joe(165, 0, 0), _joe(160, 3, 1), _joe(155, -3, -1), _joe(170, 6, 2), _joe(170, 9, 3))
+    neutral = tuple(female[i] if i % 2 else male[i] for i in range(len(female)))
+    return AutoPools(female, male, neutral)
+
+
+# The unknown voice of voices-natural.toml: "heart" far down, between the two pools.
+NATURAL_UNKNOWN = _heart(160, -9, -3.5)
+
+# Engines that supply automatic voices; `[auto] engine = NAME` in voices.toml picks one ("natural": neural voices).
+POOLS: dict[str, Callable[[], AutoPools]] = {"espeak": _espeak_pools, "natural": _natural_pools}
 DEFAULT_ENGINE = "espeak"
+_warned: set[str] = set()
 
 
 def pools(engine: str = DEFAULT_ENGINE) -> AutoPools:
-    """The automatic voice pools of `engine`; ConfigError names the known ones."""
+    """The automatic voice pools of `engine`; eSpeak NG's, with a warning, when their engines are not installed."""
+    from . import engines
+
     try:
-        return POOLS[engine]()
+        found = POOLS[engine]()
     except KeyError:
         raise ConfigError(f'no automatic voices for engine "{engine}"; choose one of: {", ".join(POOLS)}') from None
+    voices = found.female + found.male + found.neutral
+    problems = sorted({p for v in voices if (p := engines.REGISTRY[v.engine].missing())})
+    if problems:
+        if engine not in _warned:
+            log.warning("[auto] engine = %r needs %s; characters without a voice get eSpeak NG voices instead",
+                        engine, problems[0])
+            _warned.add(engine)
+        return _espeak_pools()
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------------

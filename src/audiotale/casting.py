@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import importlib.metadata
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import autocast
+from . import autocast, engines
 from .configfile import line_of, read_toml, suggest
 from .datatypes import Kind, Line, Pauses, Segment, Voice
 from .errors import ConfigError
@@ -24,16 +23,14 @@ from .segments import sentences, spoken_text
 if TYPE_CHECKING:
     from .attribution import Characters
 
-VOICE_KEYS = {"voice", "rate", "pitch", "volume", "engine", "model", "length_scale", "noise_scale",
-              "noise_w_scale", "speaker"}
+COMMON_KEYS = {"engine", "rate", "volume"}  # every engine's; the rest are each engine's own (engines.Engine.keys)
+VOICE_KEYS = COMMON_KEYS | {key for engine in engines.REGISTRY.values() for key in engine.keys}
 CHARACTER_KEYS = {"aliases", "gender"}  # besides VOICE_KEYS, in [characters.NAME]
 GENDERS = ("female", "male", "neutral")
 AUTO_KEYS = {"engine"}
-RANGES = {"rate": (80, 450), "pitch": (0, 99), "volume": (0.0, 2.0), "length_scale": (0.1, 5.0),
-          "noise_scale": (0.0, 2.0), "noise_w_scale": (0.0, 2.0), "speaker": (0, 10000)}
+RANGES = {"rate": (80, 450), "volume": (0.0, 2.0)}
 PAUSE_KEYS = {"sentence", "paragraph", "speaker_change", "chapter", "scene"}
 TOP_KEYS = {"narrator", "unknown", "characters", "pauses", "pronunciations", "book", "auto"}
-ENGINES = ("espeak", "piper")
 DEFAULT_NARRATOR = Voice("en-gb-x-rp", rate=155, pitch=45)
 
 
@@ -84,7 +81,7 @@ def parse_cast(data: dict, path: Path, raw: str = "", known_voices: set[str] | N
         check.table(table, where)
         check.keys(table, VOICE_KEYS | CHARACTER_KEYS, where)
         where_is[name] = check.at(where)
-        if "voice" not in table and table.get("engine", "espeak") == "espeak" and set(table) & VOICE_KEYS:
+        if "voice" not in table and table.get("engine", narrator.engine) == "espeak" and set(table) & VOICE_KEYS:
             raise ConfigError(f'{check.at(where)}: [{where}] has no "voice"; add e.g. voice = "en-us+f2"')
         if set(table) & VOICE_KEYS:  # else only aliases or gender: the voice stays automatic
             characters[name] = check.voice(table, where, narrator)
@@ -168,34 +165,56 @@ class _Checker:
 
     def voice(self, table: dict, where: str, default: Voice) -> Voice:
         self.table(table, where)
-        allowed = VOICE_KEYS | (CHARACTER_KEYS if where.startswith("characters.") else set())
+        name = table.get("engine", default.engine if "voice" not in table else "espeak")
+        if name not in engines.REGISTRY:
+            raise ConfigError(f'{self.at(where, "engine")}: unknown engine "{name}"; '
+                              f'choose one of: {", ".join(engines.REGISTRY)}')
+        engine = engines.REGISTRY[name]
+        own = engine.keys
+        allowed = COMMON_KEYS | set(own) | (CHARACTER_KEYS if where.startswith("characters.") else set())
+        self._engine_keys(table, allowed, where, name)
         self.keys(table, allowed, where)
-        engine = table.get("engine", default.engine if "voice" not in table else "espeak")
-        if engine not in ENGINES:
-            raise ConfigError(f'{self.at(where, "engine")}: unknown engine "{engine}"; choose one of: {", ".join(ENGINES)}')
-        vid = table.get("voice", default.id if engine == default.engine else "en-us")
-        if not isinstance(vid, str):
-            raise ConfigError(f'{self.at(where, "voice")}: voice must be a string such as "en-us+f2"')
-        if engine == "espeak":
+        # Settings come from the default voice (the narrator, for characters) when it is of the same
+        # engine; otherwise from the engine's own default (pitch means semitones to neural engines).
+        base = default if default.engine == name else engine.default
+        strings = {}
+        for key in ("voice", "model"):
+            if key in own:
+                value = table.get(key, base.id if key == "voice" else base.model)
+                if not isinstance(value, str):
+                    example = '"en-us+f2"' if name == "espeak" else '"heart"' if key == "voice" else '"joe"'
+                    raise ConfigError(f"{self.at(where, key)}: {key} must be a string such as {example}")
+                strings[key] = value
+        vid = strings.get("voice", strings.get("model", base.id))
+        if name == "espeak":
             self._check_espeak_voice(vid, where)
-        values = {}
-        for key in ("rate", "pitch", "volume"):
-            if key in table:
-                values[key] = self.number(table, where, key, RANGES[key], float if key == "volume" else int)
-        options = []
-        for key in ("length_scale", "noise_scale", "noise_w_scale", "speaker"):
-            if key in table:
-                options.append((key, float(self.number(table, where, key, RANGES[key], float))))
-        model = table.get("model", default.model if engine == default.engine else None)
-        if engine == "piper" and model is None:
-            model = "joe"
-        if model is not None and not isinstance(model, str):
-            raise ConfigError(f'{self.at(where, "model")}: model must be a string: "joe" or a path to a .onnx file')
-        return Voice(
-            id=vid, rate=int(values.get("rate", default.rate)), pitch=int(values.get("pitch", default.pitch)),
-            volume=float(values.get("volume", default.volume)), engine=engine, model=model,
-            options=tuple(sorted(options)),
-        )
+        rate = int(self.number(table, where, "rate", RANGES["rate"], int)) if "rate" in table else base.rate
+        volume = self.number(table, where, "volume", RANGES["volume"], float) if "volume" in table else default.volume
+        pitch = self._setting(table, where, "pitch", own["pitch"]) if "pitch" in table else base.pitch
+        options = [(key, float(self._setting(table, where, key, bounds)))
+                   for key, bounds in own.items() if key in table and key != "pitch" and bounds is not None]
+        voice = Voice(id=vid, rate=rate, pitch=pitch, volume=volume, engine=name, model=strings.get("model"),
+                      options=tuple(sorted(options)))
+        if self.known is not None and (problem := engine.check(voice)):
+            raise ConfigError(f'{self.at(where, "voice" if "voice" in table else "engine")}: {where}: {problem}')
+        return voice
+
+    def _setting(self, table: dict, where: str, key: str, bounds: tuple[float, float] | None) -> float:
+        """An engine's own number: whole numbers for ranges given in whole numbers (eSpeak pitch 0-99)."""
+        assert bounds is not None
+        whole = all(isinstance(b, int) for b in bounds)
+        value = self.number(table, where, key, bounds, int if whole else float)
+        return int(value) if whole or float(value).is_integer() else value
+
+    def _engine_keys(self, table: dict, allowed: set[str], where: str, engine: str) -> None:
+        """A key of another engine ("model" on an eSpeak voice) says which engine it needs."""
+        for key in table:
+            if key in allowed:
+                continue
+            owners = [n for n, e in engines.REGISTRY.items() if key in e.keys]
+            if owners:
+                raise ConfigError(f'{self.at(where, key)}: "{where}.{key}" is a setting of the {" or ".join(owners)} '
+                                  f'engine, not of {engine}; add engine = "{owners[0]}" to [{where}]')
 
     def _check_espeak_voice(self, vid: str, where: str) -> None:
         if self.known is None:
@@ -204,6 +223,9 @@ class _Checker:
         if base.lower() not in self.known:
             close = difflib.get_close_matches(base.lower(), sorted(self.known), 1, 0.6)
             hint = f'did you mean "{close[0]}"? ' if close else ""
+            for name, engine in engines.REGISTRY.items():  # another engine's voice, e.g. hibari's "heart"
+                if name != "espeak" and "voice" in engine.keys and vid in {v.name for v in engine.catalogue(None)[1]}:
+                    hint = f'it is a {name} voice: add engine = "{name}"; '
             raise ConfigError(
                 f'{self.at(where, "voice")}: unknown voice "{base}"; {hint}run `audiotale voices` to list them'
             )
@@ -295,8 +317,13 @@ def unmatched(cast: Cast, text: str, characters: Characters, segments: list[Segm
 
 
 def sound_alike(a: Voice, b: Voice) -> bool:
-    """Two voices a listener would take for one: same engine, voice and model, pitch within 8."""
-    return (a.engine, a.id.lower(), a.model) == (b.engine, b.id.lower(), b.model) and abs(a.pitch - b.pitch) < 8
+    """Two voices a listener would take for one: same engine, voice and model, pitch within 8 (eSpeak NG's
+    0-99) or, for neural voices, pitch and formant both within 1.5 semitones."""
+    if (a.engine, a.id.lower(), a.model) != (b.engine, b.id.lower(), b.model):
+        return False
+    if a.engine in engines.REGISTRY and engines.REGISTRY[a.engine].neural:
+        return abs(a.pitch - b.pitch) < 1.5 and abs(a.option("formant") - b.option("formant")) < 1.5
+    return abs(a.pitch - b.pitch) < 8
 
 
 def clashes(cast: Cast, roles: dict[str, Role], placements: dict[str, autocast.Placement]) -> list[str]:
@@ -319,17 +346,6 @@ def clashes(cast: Cast, roles: dict[str, Role], placements: dict[str, autocast.P
 
 
 # ---------------------------------------------------------------------------------------------------------
-
-def _version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
-
-
-# Part of every clip's cache key: the wheel that ships libespeak-ng pins the library's version (issue #6).
-ENGINE_VERSION = f"espeak-ng/espeakng-loader-{_version('espeakng-loader')}/pyttsx3-v3"
-
 
 def make_lines(segments: Iterable[Segment], cast: Cast, roles: dict[str, Role], first_in_chapter: bool = True) -> Iterator[Line]:
     """Segments -> sentences to speak, each with its voice and the pause before it."""
@@ -396,22 +412,18 @@ def split_long(sentence: str, limit: int = MAX_LINE) -> list[str]:
 
 
 def clip_key(text: str, voice: Voice) -> str:
-    """Content address of a clip: the text, every voice setting, the engine and its version."""
+    """Content address of a clip: the text, every voice setting, the engine, its version and model.
+
+    Clips are cached as the engine's own samples, trimmed; levelling happens when a chapter is stitched,
+    so a change of levelling needs no new clips.
+    """
+    version, digest = engines.engine(voice.engine).cache_tag(voice)
     h = hashlib.sha256()
-    for part in (ENGINE_VERSION, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
-                 f"{voice.volume:.3f}", voice.model or "", _model_digest(voice), repr(voice.options), text):
+    for part in (version, voice.engine, voice.id.lower(), str(voice.rate), str(voice.pitch),
+                 f"{voice.volume:.3f}", voice.model or "", digest, repr(voice.options), text):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:32]
-
-
-def _model_digest(voice: Voice) -> str:
-    """A hash of a Piper voice's model files (once per process), so a replaced model re-renders."""
-    if voice.engine != "piper" or voice.model is None:
-        return ""
-    from .engines.piper import model_digest  # only hashlib on the model files; Piper itself is not imported
-
-    return model_digest(voice.model)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\ufeff]")

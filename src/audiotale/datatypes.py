@@ -81,19 +81,28 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    id: str  # eSpeak NG voice, optionally +variant, e.g. "en-us+f2"
+    id: str  # eSpeak NG voice, optionally +variant, e.g. "en-us+f2"; a hibari voice ("heart")
     rate: int = 160  # words per minute
-    pitch: int = 50  # 0-99
+    pitch: float = 50  # eSpeak NG: 0-99; neural engines: semitones from the voice's own (0)
     volume: float = 1.0  # 0.0-2.0
     engine: str = "espeak"
-    model: str | None = None  # Piper model name or path; None for eSpeak
-    options: tuple[tuple[str, float], ...] = ()  # engine-specific settings, sorted
+    model: str | None = None  # Piper model name or path; None for eSpeak and hibari
+    options: tuple[tuple[str, float], ...] = ()  # engine-specific settings, sorted (e.g. formant)
+
+    def option(self, key: str, default: float = 0.0) -> float:
+        """One engine-specific setting, e.g. voice.option("formant")."""
+        return dict(self.options).get(key, default)
 
     def describe(self) -> str:
-        """Short human description, e.g. `en-us+f2 170wpm p70`."""
-        if self.engine != "espeak":
-            return f"{self.engine}:{self.model} {self.rate}wpm"
-        return f"{self.id} {self.rate}wpm p{self.pitch}"
+        """Short human description, e.g. `en-us+f2 170wpm p70` or `hibari:heart 165wpm pitch +3 formant +1`."""
+        if self.engine == "espeak":
+            return f"{self.id} {self.rate}wpm p{self.pitch}"
+        text = f"{self.engine}:{self.model or self.id} {self.rate}wpm"
+        if self.pitch:
+            text += f" pitch {self.pitch:+g}"
+        if self.option("formant"):
+            text += f" formant {self.option('formant'):+g}"
+        return text
 
 
 @dataclass(frozen=True, slots=True)

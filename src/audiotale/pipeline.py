@@ -459,7 +459,7 @@ def _subtitle_cues(script: Script, plans: list[_Plan], starts: list[int], chapte
 
 def _chapter_key(lines: list[Line], cast: Cast, ch: Chapter, total: int, mastering: str) -> str:
     h = hashlib.sha256()
-    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/{mastering}/v3".encode())
+    h.update(f"{ch.number}/{total}/{cast.pauses.chapter}/{mastering}/v4".encode())  # v4: clips levelled, not capped
     for line in lines:
         h.update(f"{line.pause_before}:{line.key};".encode())
     return h.hexdigest()[:32]

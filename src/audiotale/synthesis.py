@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from .cache import CLIP_SUFFIX
 from .datatypes import Line, Voice
-from .engines import ENGINES, Synthesizer, get_engine
+from .engines import ENGINES, REGISTRY, Synthesizer, get_engine, require
 from .errors import ConfigError, EngineError, RenderError
 
 if TYPE_CHECKING:
@@ -100,24 +100,20 @@ def clip_path(cache_dir: Path, key: str) -> Path:
 
 
 def clip_wav(cache_dir: Path, key: str) -> bytes:
-    """One cached clip as a WAV file in memory, levelled as it is heard in the book (to play one line)."""
+    """One cached clip as a WAV file in memory, levelled and limited as it is heard in the book (to play one line)."""
     import io
     import wave
 
-    import numpy as np
+    from . import assembly
 
-    from . import assembly, cache
-
-    pcm = cache.read_clip(clip_path(cache_dir, key))
-    x = pcm.astype(np.float64)
-    gain = assembly.clip_gain(float(np.dot(x, x)), len(x), float(np.abs(x).max(initial=0)))
-    levelled = np.clip(np.rint(x * gain), -32768, 32767).astype("<i2")
+    pcm = io.BytesIO()
+    assembly.stitch([(0, clip_path(cache_dir, key))], pcm, level=None)
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(assembly.RATE)
-        w.writeframes(levelled.tobytes())
+        w.writeframes(pcm.getvalue())
     return buf.getvalue()
 
 
@@ -131,6 +127,8 @@ def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int,
     pending = [j for j in _unique(jobs) if not clip_path(cache_dir, j.key).exists()]
     if not pending:
         return
+    # Before any worker starts: an engine that is not installed is one line with the install command.
+    require({e for e in {j.voice.engine for j in pending} if e not in ENGINES or ENGINES[e] == REGISTRY[e].synthesizer})
     if workers <= 1:
         # In this process: no SIGINT change (Ctrl-C must still stop us), and never followed by a fork in the
         # same command (a pool forked after an engine started here hangs: eSpeak's threads don't survive it).

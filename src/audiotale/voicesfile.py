@@ -50,10 +50,16 @@ def checker(path: Path) -> Check:
 
 def voice_settings(voice: Voice) -> dict[str, object]:
     """A Voice as the keys of a voices.toml table."""
+    from .engines import REGISTRY
+
     if voice.engine == "espeak":
         out: dict[str, object] = {"voice": voice.id, "rate": voice.rate, "pitch": voice.pitch}
     else:
-        out = {"engine": voice.engine, "model": voice.model or "", "rate": voice.rate}
+        keys = REGISTRY[voice.engine].keys  # hibari names a voice, Piper a model
+        out = {"engine": voice.engine, **({"voice": voice.id} if "voice" in keys else {}),
+               **({"model": voice.model or ""} if "model" in keys else {}), "rate": voice.rate}
+        if voice.pitch:  # semitones from the voice's own
+            out["pitch"] = voice.pitch
         out.update(dict(voice.options))
     if voice.volume != 1.0:
         out["volume"] = voice.volume
@@ -69,14 +75,16 @@ def set_voice(path: Path, role: str, changes: dict[str, object], current: Voice,
     fresh: list[Table] = []  # tables this edit creates
     table = _table(doc, role, current, fresh)
     engine = changes.get("engine")
-    if engine == "espeak":
-        if "engine" in table:
-            table["engine"] = "espeak"
-        for key in ("model", "length_scale", "noise_scale", "noise_w_scale", "speaker"):
-            table.pop(key, None)
-    elif engine is not None:
-        table["engine"] = engine
-        table.pop("voice", None)
+    if engine is not None:
+        from .engines import REGISTRY
+
+        if engine != "espeak" or "engine" in table:
+            table["engine"] = engine
+        keys = REGISTRY[str(engine)].keys if engine in REGISTRY else {}
+        for key in {k for e in REGISTRY.values() for k in e.keys} - set(keys) - {"pitch"}:
+            table.pop(key, None)  # the other engine's settings (model, formant, length_scale, ...)
+        if engine != current.engine and "pitch" in table and "pitch" not in changes:
+            table.pop("pitch")  # 0-99 to eSpeak NG, semitones to the neural engines: not the same pitch
     for key in ("voice", "model", "rate", "pitch"):
         if key in changes:
             table[key] = changes[key]

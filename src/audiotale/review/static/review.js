@@ -23,7 +23,8 @@ const state = {
 
 async function api(path, body) {
   const options = body === undefined ? {} : {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    // keepalive: a change sent as the page goes away (a blur committing a number on reload) still lands.
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), keepalive: true,
   };
   const response = await fetch(path, options);
   let data = {};
@@ -121,36 +122,47 @@ function lazily(select, current, fill) {
 }
 
 function voiceOptions(select, voice) {
-  const espeak = el("optgroup");
-  espeak.label = "eSpeak NG";
-  for (const v of state.voices.espeak) {
-    const o = el("option", "", `${v.id} (${v.name})`);
-    o.value = `espeak:${v.id}`;
-    espeak.append(o);
-  }
-  select.append(espeak);
-  if (state.voices.piper.length) {
-    const piper = el("optgroup");
-    piper.label = "Piper";
-    for (const m of state.voices.piper) {
-      const o = el("option", "", m);
-      o.value = `piper:${m}`;
-      piper.append(o);
-    }
-    select.append(piper);
+  // One group per engine: [label, engine, [value, text] of each voice]; an engine with none is left out.
+  const groups = [
+    ["eSpeak NG", "espeak", state.voices.espeak.map((v) => [v.id, `${v.id} (${v.name})`])],
+    ["Piper", "piper", state.voices.piper.map((m) => [m, m])],
+    ["hibari", "hibari", state.voices.hibari.map((v) => [v, v])],
+  ];
+  for (const [label, engine, voices] of groups) {
+    if (!voices.length) continue;
+    const group = el("optgroup");
+    group.label = label;
+    for (const [id, text] of voices) group.append(new Option(text, `${engine}:${id}`));
+    select.append(group);
   }
 }
 
 function currentVoice(voice) {
   const base = voice.engine === "espeak" ? voice.id.split("+")[0].toLowerCase() : "";
   const known = voice.engine === "espeak" ? state.voices.espeak.find((v) => v.id === base) : null;
+  if (voice.engine === "hibari") return new Option(voice.id, `hibari:${voice.id}`);
   const label = voice.engine === "espeak" ? (known ? `${base} (${known.name})` : base) : voice.model;
   return new Option(label, voice.engine === "espeak" ? `espeak:${base}` : `${voice.engine}:${voice.model}`);
 }
 
 function showCast() {
   const others = state.book.cast.filter((r) => r.role !== "narrator" && r.role !== "unknown");
+  // The box being typed in survives the redraw another change's reply brings: same row, same box, still
+  // focused, with its selection and the value typed so far; Enter, blur or leaving the page commit it.
+  const typing = document.activeElement;
+  const kept = typing && typing.matches && typing.matches("#roles input.rate, #roles input.pitch")
+    ? { role: typing.dataset.role, key: typing.classList.contains("rate") ? "rate" : "pitch", value: typing.value,
+        untouched: typing.value === typing.dataset.saved }
+    : null;
   $("#roles").replaceChildren(...state.book.cast.map((r) => roleRow(r, others)));
+  if (kept) {
+    const input = [...document.querySelectorAll(`#roles input.${kept.key}`)].find((i) => i.dataset.role === kept.role);
+    if (input) {
+      input.value = kept.value;
+      input.focus();
+      if (kept.untouched) input.select();  // as when the box was entered: typing replaces the number
+    }
+  }
 }
 
 function roleRow(r, others) {
@@ -184,6 +196,8 @@ function roleRow(r, others) {
     const [engine, id] = voice.value.split(/:(.*)/s);
     if (engine === "espeak") {
       change("api/voice", { role: r.role, changes: { engine, voice: variant.value ? `${id}+${variant.value}` : id } });
+    } else if (engine === "hibari") {
+      change("api/voice", { role: r.role, changes: { engine, voice: id } });
     } else {
       change("api/voice", { role: r.role, changes: { engine, model: id } });
     }
@@ -191,12 +205,16 @@ function roleRow(r, others) {
   voice.addEventListener("change", setVoice);
   variant.addEventListener("change", setVoice);
   controls.append(voice, variant);
-  for (const [key, lo, hi] of [["rate", 80, 450], ["pitch", 0, 99]]) {
+  // eSpeak NG's pitch is 0-99; a neural voice's is semitones up or down from its own.
+  const pitch = r.voice.engine === "espeak" ? ["pitch", 0, 99, 1] : ["pitch", -12, 12, 0.5];
+  for (const [key, lo, hi, step] of [["rate", 80, 450, 1], pitch]) {
     const label = el("label", "", `${key} `);
     const input = el("input", key);
     input.type = "number";
     input.min = lo;
     input.max = hi;
+    input.step = step;
+    if (key === "pitch" && r.voice.engine !== "espeak") input.title = "semitones";
     input.value = r.voice[key];
     input.dataset.saved = input.value;
     input.dataset.role = r.role;
