@@ -1,6 +1,6 @@
 """The render cache: synthesized clips and encoded chapters, content-addressed, capped in size.
 
-CACHE/clips/xx/KEY.flac holds one trimmed clip (FLAC: lossless, 0.56x the size of a WAV),
+CACHE/clips/xx/KEY.flac holds one trimmed clip (FLAC: lossless, 0.55x the size of a WAV),
 CACHE/chapters/KEY.mp3 or KEY.aac (+ KEY.json) one encoded chapter. Files a render uses are
 touched, so pruning to the size cap drops the least recently used first (issue #6).
 """
