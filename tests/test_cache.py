@@ -117,3 +117,10 @@ def test_clips_are_smaller_than_wav_and_older_flac_still_reads(tmp_path: Path) -
     soundfile.write(old, pcm, cache.CLIP_RATE, format="FLAC", subtype="PCM_16", compression_level=0.75)
     assert new.stat().st_size < 0.7 * (44 + 2 * len(pcm))
     assert cache.read_clip(old).tobytes() == pcm.tobytes()  # a cache written before is still read
+
+
+def test_clips_must_be_16_bit(tmp_path: Path) -> None:
+    import numpy as np
+
+    with pytest.raises(TypeError, match="16-bit"):
+        cache.write_clip(tmp_path / "clip.flac", np.zeros(100, dtype=np.float32))

@@ -72,13 +72,15 @@ def write_clip(path: Path, pcm: np.ndarray) -> None:
     import numpy as np
     import pyflac
 
+    if pcm.dtype.kind != "i" or pcm.dtype.itemsize != 2:
+        raise TypeError(f"{path.name}: clips are 16-bit samples, not {pcm.dtype}")
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         with open(tmp, "w+b") as f:
-            # libFLAC's level 5 with 1152-sample blocks: 2.6% smaller than level 6 with its 4096-sample
-            # blocks (eSpeak's phones and pauses are short) for 0.2 s more CPU per audio hour; level 8
-            # saves 1.6% more for 1.7 s more (bench/clip_codecs.py, issue #14). The seek lets libFLAC finish the
-            # header (length, MD5 of the samples) as a file-writing encoder would.
+            # libFLAC's level 5 with 1152-sample blocks: 3% smaller than level 6 with its 4096-sample
+            # blocks (eSpeak's phones and pauses are short) for 0.3 s more CPU per audio hour; level 8
+            # saves 2% more for 1.7 s more (bench/clip_codecs.py, issue #14). Seeking back lets libFLAC
+            # finish the header (length, MD5 of the samples) as its file writer would.
             encoder = pyflac.StreamEncoder(sample_rate=CLIP_RATE, compression_level=5, blocksize=1152,
                                            write_callback=lambda data, *_: f.write(data),
                                            seek_callback=f.seek, tell_callback=f.tell)
