@@ -61,7 +61,7 @@ def _without_silence(inner: Callable[[np.ndarray], bytes]) -> Callable[[np.ndarr
     return encode
 
 
-CANDIDATES: dict[str, Callable[[np.ndarray], bytes]] = {}
+CANDIDATES: dict[str, Callable[[np.ndarray], bytes]] = {}  # filled on first use (pyflac loads then)
 
 
 def candidates() -> dict[str, Callable[[np.ndarray], bytes]]:
@@ -87,7 +87,8 @@ def measure(cache_dir: Path, every: int = 20) -> list[str]:
         return ["no clips in " + str(cache_dir)]
     wav = sum(44 + 2 * len(c) for c in clips)
     hours = sum(len(c) for c in clips) / RATE / 3600
-    lines = [f"{len(clips)} clips, {hours * 60:.1f} min of speech; size beside WAV, encode CPU per audio hour"]
+    lines = [f"{len(clips)} clips, {hours * 60:.1f} min of speech; size beside WAV, "
+             "encode CPU per audio hour"]
     for name, encode in candidates().items():
         started = time.process_time()
         blobs = [encode(c) for c in clips]
