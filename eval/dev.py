@@ -82,6 +82,10 @@ def run_novel(name: str, want_quotes: bool) -> dict:
                  guess=dec.guess, guess_correct=right, features=dec.features)
         if want_quotes and dec.guess:
             quotes.append({"novel": name, "type": d["type"], "features": dec.features, "correct": right})
+        if want_quotes and dec.candidates:  # whom a pronoun tag could mean, for eval/train_anaphora.py
+            gold = _cid(nov, d["gold_speaker"], score)
+            quotes.append({"novel": name, "gold": d["gold_speaker"], "start": d["start"], "pronoun": [
+                {"name": w, "features": f, "correct": matcher.judge(w, gold)[0]} for w, f, _ in dec.candidates]})
     if want_quotes:  # every gold quote counts in the denominators of the training script's figures
         quotes.append({"novel": name, "gold_quotes": len(details)})
     return {"name": name, "counts": counts, "details": details, "quotes": quotes, "cpu": cpu,

@@ -1,13 +1,15 @@
 """Score attribution on quotes judged by hand in books nobody annotated: an out-of-sample check.
 
 Usage:
-  python eval/judged.py sample BOOK OUT.json [--per-stratum 20] [--seed 1]
+  python eval/judged.py sample BOOK OUT.json [--per-stratum 20] [--seed 1] [--chapters 20-61] [--exclude OLD.json ...]
   python eval/judged.py score FILE.json [FILE.json ...] [--details]
 
 `sample` draws quotes from BOOK, stratified by what the text around them shows (a tag with a name or
 description, a tag with a pronoun, no tag), and writes a judgement file with each quote's context
 and an empty `speaker` to fill in by reading it; it does not show what the program guessed, so the
-judge is not led. `characters` maps each speaker id used in `speaker` to the names the book calls
+judge is not led. `--chapters` keeps to a range of chapters (as `audiotale chapters` numbers them);
+`--exclude` leaves out the paragraphs of quotes already judged in other files, to draw a fresh set.
+`characters` maps each speaker id used in `speaker` to the names the book calls
 them by; a quote's `also` lists other names the book gives its speaker there (two characters called
 Catherine). A quote that is no speech (a title, a phrase cited) gets `"speaker": "-"` and is left out.
 `type` is the judge's: explicit (the tag names the speaker), anaphoric (a pronoun or a relation
@@ -62,12 +64,22 @@ def stratum(segs: list[Segment], i: int) -> str:
     return "none"
 
 
-def sample(book: Path, out: Path, per: int, seed: int) -> None:
+def sample(book: Path, out: Path, per: int, seed: int, chapters: tuple[int, int] | None = None,
+           exclude: list[Path] = ()) -> None:
     script = pipeline.attribute_script(book)
     text, segs = script.book.text, script.segments
     strata: dict[str, list[int]] = {}
     seen_paras: set[int] = set()
+    flat = _key(text)
+    judged = [json.loads(f.read_text(encoding="utf-8"))["quotes"] for f in exclude]
+    taken_at = {locate(flat, q["before"], q["quote"]) for qs in judged for q in qs}
+    starts = _flat_starts(flat, segs)
     for i, s in enumerate(segs):
+        if s.kind is Kind.DIALOGUE and any(starts[i] <= at < starts[i] + len(_key(s.text)) for at in taken_at):
+            seen_paras.add(s.paragraph)  # judged before: neither it nor its paragraph is drawn again
+    for i, s in enumerate(segs):
+        if chapters and not chapters[0] <= s.chapter <= chapters[1]:
+            continue
         if s.kind is Kind.DIALOGUE and len(s.text) > 6:
             strata.setdefault(stratum(segs, i), []).append(i)
     rng = random.Random(seed)
@@ -129,6 +141,16 @@ def locate(flat: str, before: str, quote: str) -> int:
     return best
 
 
+def _flat_starts(flat: str, segs: list[Segment]) -> list[int]:
+    """Where each segment starts in the whitespace-normalised text."""
+    starts, pos = [], 0
+    for s in segs:
+        head = _key(s.text)[:20]
+        pos = flat.find(head, pos) if head else pos
+        starts.append(pos)
+    return starts
+
+
 def attribute(book: Path) -> tuple[str, list[Segment], dict[int, attribution.Decision]]:
     """The book's text, its segments as `audiotale script` has them, and each quote's decision by start."""
     loaded = loading.load(book)
@@ -150,12 +172,7 @@ def score(files: list[Path], details: bool) -> None:
         data = json.loads(f.read_text(encoding="utf-8"))
         text, segs, decided = attribute(Path(data["book"]))
         flat = _key(text)
-        # where each segment starts in the whitespace-normalised text
-        starts, pos = [], 0
-        for s in segs:
-            head = _key(s.text)[:20]
-            pos = flat.find(head, pos) if head else pos
-            starts.append(pos)
+        starts = _flat_starts(flat, segs)
         population = Counter(stratum(segs, i) for i, s in enumerate(segs) if s.kind is Kind.DIALOGUE and len(s.text) > 6)
         counts: Counter[str] = Counter()
         by_type: Counter[tuple[str, str]] = Counter()
@@ -229,12 +246,15 @@ def main() -> int:
     s.add_argument("out", type=Path)
     s.add_argument("--per-stratum", type=int, default=20)
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--chapters", help="FIRST-LAST: draw from these chapters only")
+    s.add_argument("--exclude", type=Path, nargs="*", default=[], help="judgement files whose quotes are not drawn")
     c = sub.add_parser("score")
     c.add_argument("files", type=Path, nargs="+")
     c.add_argument("--details", action="store_true")
     args = ap.parse_args()
     if args.cmd == "sample":
-        sample(args.book, args.out, args.per_stratum, args.seed)
+        span = tuple(int(n) for n in args.chapters.split("-")) if args.chapters else None
+        sample(args.book, args.out, args.per_stratum, args.seed, span, args.exclude)  # type: ignore[arg-type]
     else:
         score(args.files, args.details)
     return 0

@@ -30,6 +30,8 @@ def load(path: Path) -> tuple[list[dict], dict[str, int]]:
         r = json.loads(line)
         if "gold_quotes" in r:
             gold[r["novel"]] = r["gold_quotes"]
+        elif "pronoun" in r:
+            continue  # a pronoun's candidates: eval/train_anaphora.py learns from these
         else:
             rows.append(r)
     return rows, gold

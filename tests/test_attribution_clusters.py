@@ -22,6 +22,13 @@ def test_a_pet_name_and_a_titled_surname_join_the_full_name() -> None:
     assert chars.lookup("Nelly").gender == "f"
 
 
+def test_sissy_is_cecilia() -> None:
+    text = ("So Sissy came in, and Sissy sat; Sissy was pale. Then Cecilia Jupe stood up, and Cecilia Jupe "
+            "spoke; Cecilia Jupe was brave. Sissy smiled.\n")
+    chars = discover(text)
+    assert chars.lookup("Sissy") is chars.lookup("Cecilia Jupe")
+
+
 def test_a_name_made_of_words_joins_the_last_one() -> None:
     text = "Pooh sat. Pooh ate honey, and Pooh slept. Then Winnie-the-Pooh woke, and Winnie-the-Pooh sang.\n"
     assert discover(text).lookup("Winnie-the-Pooh").name == "Pooh"

@@ -31,3 +31,11 @@ def test_three_people_and_no_tags_leave_the_unknown_voice(speakers_of) -> None:
             '"Well."\n\n"Well what?"\n\n"Nothing."\n\n"Then why say it?"\n\n"Because."\n')
     got = speakers_of(text)
     assert None in got  # no evidence for whose turn it is among three: not a confident guess
+
+
+def test_turns_are_not_counted_across_a_paragraph_of_narration(speakers_of) -> None:
+    # After "The fire crackled" Ann goes on: the tag after it, not the count before it, decides.
+    text = ('Tom and Ann sat by the fire in the kitchen. Tom was tired, and Ann was wet.\n\n'
+            '"Where have you been?" asked Tom.\n\n"At the mill."\n\n"All day?"\n\n"Until dark. Then I walked home."\n\n'
+            'The fire crackled in the grate.\n\n"The road was flooded, you know."\n\n"Was it?"\n\n"It was," said Ann.\n')
+    assert speakers_of(text) == ["Tom", "Ann", "Tom", "Ann", "Ann", "Tom", "Ann"]

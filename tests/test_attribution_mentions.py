@@ -57,3 +57,59 @@ def test_vocatives_name_the_listener() -> None:
     chars = discover(CAST)
     assert vocatives('"Come here, Tom!"', chars) == {"Tom"}
     assert vocatives('"Tom."', chars) == set()  # an answer, not an address
+    assert vocatives('"Tom,"', chars) == {"Tom"}  # '"Tom," said she, "come here."': the tag cuts an address
+
+
+def _tags(text: str) -> list[object]:
+    """What each quote's own tag names (None: no tag), as the sieves read it."""
+    from audiotale.attribution.mentions import tag
+    from audiotale.datatypes import Chapter, Kind
+    from audiotale.segments import segment_chapter
+
+    chars = discover(text)
+    segs = [s for s in segment_chapter(text, Chapter(1, "t", 0, len(text))) if s.kind is not Kind.SKIPPED]
+    found = [tag(segs, i, chars) for i, s in enumerate(segs) if s.kind is Kind.DIALOGUE]
+    return [t.mention.value if t else None for t in found]
+
+
+def test_a_sentence_of_its_own_after_a_quote_is_no_tag() -> None:
+    # A tag after ? or ! goes on in lower case; "She pushed the plate away" starts a sentence.
+    assert _tags(CAST + "\u201cWhere is the cake?\u201d She pushed the plate away.\n")[-1] is None
+    # "He answered:" leads into the quote after it, not back into the one before.
+    assert _tags(CAST + "Clara looked up at him and asked: \u201cIs it late?\u201d He answered: \u201cVery.\u201d\n")[-2:] \
+        == ["Clara", "m"]
+    # ... but `said he:` in lower case goes on with the quote before.
+    assert _tags(CAST + "\u201cYes,\u201d said he: \u201cit is.\u201d\n")[-2] == "m"
+
+
+def test_the_subject_of_a_lead_in_clause() -> None:
+    # "and cried:" has no subject of its own: the clause before it has.
+    assert _tags(CAST + "Then he climbed the ladder and looked in, and cried: \u201cMother!\u201d\n")[-1] == "m"
+
+
+def test_a_possessor_is_not_the_person_described() -> None:
+    chars = discover(CAST + "'Hush,' said the king.\n\n'Why?' said the king.\n")
+    assert described("the king", chars).name == "The king"
+    assert described("the king\u2019s son", chars) is None
+    # "said the being": a noun for a person that looks like a participle
+    assert _tags(CAST + '"No," said Tom.\n\n"Not so," interrupted the being.\n')[-1] == "The being"
+
+
+def test_she_and_the_boy_are_two_turns(speakers_of) -> None:
+    text = (CAST + "\u2018Come in, Tom,\u2019 she said kindly to him. \u2018Mother,\u2019 said the boy, "
+            "\u2018how dreadful you look!\u2019\n")
+    assert speakers_of(text)[-2] != "Clara"
+
+
+def test_it_in_a_lead_in_is_the_creature_not_the_one_who_hears_it(speakers_of) -> None:
+    text = ('"Wait!" said the Rabbit. "No," said Alice.\n\n'
+            'The Rabbit ran down the passage. Alice went after it, and was just in time to hear it say, '
+            '"Oh dear, how late it is!"\n')
+    assert speakers_of(text)[-1] == "The Rabbit"
+
+
+def test_a_lead_in_by_someone_is_theirs(speakers_of) -> None:
+    text = ('Mrs. Gray sat down. Mrs. Gray smiled.\n\n'
+            'Tom read by the fire, and Tom was thinking of the ball, when thus accosted by Mrs. Gray,\n\n'
+            '"I can guess what you are thinking of."\n')
+    assert speakers_of(text) == ["Mrs. Gray"]

@@ -46,3 +46,17 @@ def test_sample_then_score(judged, tmp_path: Path, capsys) -> None:
     judged.score([out], details=True)
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("tale "))
     assert row.split()[1:3] == [str(len(data["quotes"])), "100.0"]
+
+
+def test_a_fresh_draw_leaves_out_judged_quotes_and_other_chapters(judged, tmp_path: Path) -> None:
+    book = tmp_path / "tale.txt"
+    book.write_text(BOOK + "\nChapter 2\n\n" + '"Good night," said Tom.\n\n"Sleep well," she said.\n', encoding="utf-8")
+    first = tmp_path / "first.json"
+    judged.sample(book, first, per=1, seed=1, chapters=(1, 1))
+    old = json.loads(first.read_text(encoding="utf-8"))["quotes"]
+    assert old and all(q["quote"][1:5] in BOOK for q in old)
+    fresh = tmp_path / "fresh.json"
+    judged.sample(book, fresh, per=5, seed=1, exclude=[first])
+    new = json.loads(fresh.read_text(encoding="utf-8"))["quotes"]
+    assert {q["quote"] for q in new}.isdisjoint(q["quote"] for q in old)
+    assert any("Good night" in q["quote"] for q in new)

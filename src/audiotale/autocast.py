@@ -112,11 +112,12 @@ def pools(engine: str = DEFAULT_ENGINE) -> AutoPools:
     except KeyError:
         raise ConfigError(f'no automatic voices for engine "{engine}"; choose one of: {", ".join(POOLS)}') from None
     voices = found.female + found.male + found.neutral
-    problems = sorted({p for v in voices if (p := engines.REGISTRY[v.engine].missing())})
-    if problems:
+    missing = sorted({v.engine for v in voices if engines.REGISTRY[v.engine].missing()})
+    if missing:
         if engine not in _warned:
-            log.warning("[auto] engine = %r needs %s; characters without a voice get eSpeak NG voices instead",
-                        engine, problems[0])
+            log.warning('[auto] engine = "%s" needs %s, which %s not installed, so characters without a voice get '
+                        "eSpeak NG voices; %s", engine, " and ".join(missing), "are" if len(missing) > 1 else "is",
+                        engines.NEURAL_INSTALL)
             _warned.add(engine)
         return _espeak_pools()
     return found

@@ -43,6 +43,7 @@ class Characters:
 
     by_alias: dict[str, Character]
     focal: str | None = None  # the character the narration names most (usually the viewpoint)
+    described: re.Pattern[str] | bool | None = field(default=None, repr=False)  # mentions.described_pattern's
 
     def lookup(self, form: str) -> Character | None:
         """The character a name form or alias means ("Lizzy", "the Duchess"), or None."""
@@ -108,8 +109,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         if re.match(rf"^\s*,?\s*(?:{SPEECH_VERBS})\b", after):
             person[key] += 1
             tagged[key] += 1
-        elif re.match(r"^\s*[,!?]", after):
-            person[key] += 1
+        elif re.match(r"^\s*[,!?]", after) and not (before and before[-1] in {"the", "a", "an", "his", "her", "their"}):
+            person[key] += 1  # "Tom, come here", not "at the Bank," nor "in his Review,"
         if re.search(rf"\b(?:{SPEECH_VERBS})\s*$", text[max(0, m.start() - 25) : m.start()]):
             person[key] += 2  # "said Ann"
             tagged[key] += 1
@@ -134,8 +135,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
             continue  # "England", "the Alps", "Swiss": places and peoples
         if words[0] not in TITLES and tagged[key] < 2 and place[key] >= 2 and place[key] * 5 >= total[key]:
             continue  # "in London", "at Netherfield": a place
-        if words[0] not in TITLES and tagged[key] < 2 and (
-                words[-1] in PLACE_WORDS or words[-1].endswith(("town", "shire", "borough", "burgh", "chester"))):
+        if words[0] not in TITLES and (words[-1].endswith(("town", "shire", "borough", "burgh", "chester")) or
+                                       tagged[key] < 2 and words[-1] in PLACE_WORDS):
             continue  # "Styles Court", "Scotland Yard", "Coketown"
         if len(words) == 1 and tagged[key] < 2 and (key[:-1] in surnames or key[:-2] in surnames):
             continue  # "the Gradgrinds", "the Penroses": a family, not a person
@@ -149,8 +150,8 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
         surname = c.name.lower()
         titled = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[0] in TITLES and a.split()[1] == surname)
         rank = sorted(a for a in c.aliases if len(a.split()) == 2 and a.split()[1] == surname
-                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - POLITE_TITLES)
-        if " " not in surname and rank:
+                      and a.split()[0] in TITLES - {"mr", "mrs", "miss", "ms", "mister"} - POLITE_TITLES - KIN_TITLES)
+        if " " not in surname and rank and total[rank[0]] >= 0.2 * c.mentions:
             c.name = display.get(rank[0], c.name)  # "Lady Catherine", "Colonel Fitzwilliam"
         elif " " not in surname and titled and any(
                 a.endswith(" " + surname) and a.split()[0] in TITLES for o in chars.values() if o is not c for a in o.aliases):
@@ -190,6 +191,7 @@ def discover(text: str, known: dict[str, list[str]] | None = None) -> Characters
     return result
 
 
+KIN_TITLES = {"uncle", "aunt", "father", "mother", "brother", "sister", "cousin"}  # "Uncle Scrooge" is no rank
 _BARE_TITLE = re.compile(r"(?<=[a-z,;] )(" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True))
                          + r")\b(?![.]?\s+[A-Z])")
 
@@ -210,7 +212,10 @@ def add_bare_titles(text: str, by_alias: dict[str, Character]) -> None:
 def add_descriptions(text: str, by_alias: dict[str, Character]) -> None:
     """Characters named by a description ("the Duchess"), or a description of someone known ("the Colonel")."""
     low = text.lower()
+    surnames = {a.split()[-1] for a in by_alias if len(a.split()) > 1}
     for key, (form, n) in descriptions.find(text).items():
+        if key[:-1] in surnames or key[:-2] in surnames:
+            continue  # "cried the two young Cratchits": a family, not a person
         target = by_alias.get(key) if not key.startswith("my ") else None
         head = key.split()[-1]
         if target is None and head in TITLES:
@@ -261,6 +266,8 @@ def guess_genders(text: str, chars: Characters) -> None:
             votes[c.name]["f"] += 5
         elif title in TITLES_MALE and title not in TITLES_NEUTRAL:
             votes[c.name]["m"] += 5
+        elif title in TITLES_MALE:
+            votes[c.name]["m"] += 1  # Captain, Doctor: most often a man in the books we read, till a "she"
         window = text[m.end() : m.end() + 80]
         window = re.split(r"[\"\u201c\u201d]|\n\n", window)[0]
         he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
@@ -276,14 +283,21 @@ def guess_genders(text: str, chars: Characters) -> None:
                              + r")\b", re.IGNORECASE)
         for m in pattern.finditer(text):
             c = described[m.group(1).lower()]
-            window = re.split(r"[\"\u201c\u201d]|\n\n", text[m.end() : m.end() + 80])[0]
-            he = len(re.findall(r"\b(?:he|him|his|himself)\b", window, re.IGNORECASE))
-            she = len(re.findall(r"\b(?:she|her|hers|herself)\b", window, re.IGNORECASE))
-            if he != she:
-                votes[c.name]["m" if he > she else "f"] += 1
+            # The first "he" or "she" of the sentence only: "the villain seized her" says nothing of
+            # the villain, "the fish swam off; she went home" nothing of the fish.
+            window = re.split(r"[\"\u201c\u201d.;:!?]|\n\n", text[m.end() : m.end() + 80])[0]
+            first = re.search(r"\b(he|himself|she|herself)\b", window, re.IGNORECASE)
+            if first:
+                votes[c.name]["m" if first[1].lower().startswith("h") and first[1].lower() != "herself" else "f"] += 1
+    # A noun that is a man's or a woman's says it, whatever pronouns follow: the grandmother, the laundress.
+    by_noun = {c.name: g for a, c in described.items() if (g := descriptions.gender_of_noun(a.split(" ", 1)[1]))}
     for c in chars.all():
+        if c.name in by_noun:
+            c.gender = by_noun[c.name]
+            continue
         # A given name is a vote too, outweighed only by a title or by several pronouns.
         given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
+        given |= {g.split("-")[0] for g in given}  # Rose-red is a Rose
         if given & FEMALE_NAMES and not given & MALE_NAMES:
             votes[c.name]["f"] += 3
         elif given & MALE_NAMES and not given & FEMALE_NAMES:
@@ -294,7 +308,6 @@ def guess_genders(text: str, chars: Characters) -> None:
             if n >= 2 and n > 1.5 * (sum(v.values()) - n):
                 c.gender = g
         if c.gender is None:  # no title, no pronouns: a given name still tells
-            given = {a.split()[0] for a in c.aliases if a.split()[0] not in TITLES}
             if given & FEMALE_NAMES and not given & MALE_NAMES:
                 c.gender = "f"
             elif given & MALE_NAMES and not given & FEMALE_NAMES:

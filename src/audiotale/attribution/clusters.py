@@ -118,6 +118,14 @@ def cluster(chars: dict[str, Character], forms: Counter[str], maleness: dict[str
             continue  # "Catherine" is Lady Catherine here, not Kitty
         merge(chars, target, chars[key])
         target.name = target.name if target.name.lower() != key else full.capitalize()
+    # "Ebenezer Scrooge" (and "Ebenezer") is Scrooge when nobody else in the book is a Scrooge.
+    for key in list(chars):
+        words = key.split()
+        if len(words) != 2 or words[0] in TITLES or words[1] not in chars or chars[words[1]] is chars[key]:
+            continue
+        kin = {id(c) for k, c in chars.items() if k.split()[-1] == words[1]} - {id(chars[key]), id(chars[words[1]])}
+        if not kin:
+            merge(chars, chars[words[1]], chars[key])
     # "Mrs. Dean" is Ellen Dean when she is the only Dean called by a given name, a woman's.
     for key in list(chars):
         words = key.split()

@@ -27,8 +27,8 @@ def model() -> dict:
 # A measurement can mean more for one sieve than another (how far turn-taking counted matters to
 # turn-taking only): these sieves get their own copy of these measurements.
 OWN = ("turn", "alternation", "pronoun", "tag", "vocative", "beat")
-MEASURES = ("chain", "talkers", "present", "near", "share", "narrated", "words", "candidates", "repeat",
-            "addressed")
+MEASURES = ("chain", "talkers", "present", "near", "share", "narrated", "words", "candidates", "repeat", "anonymous",
+            "p_first", "addressed", "unnamed", "newcomers", "breaks")
 
 
 def features(evidence: str, raw: dict[str, float]) -> dict[str, float]:

@@ -48,8 +48,9 @@ def noun_phrase(words: list[str]) -> list[str]:
     out: list[str] = []
     for w in words:
         low = w.lower()
-        if low in _END or low.endswith("ly") or re.fullmatch(rf"(?:{SPEECH_VERBS})", low):
-            break
+        if low in _END and (out or low not in PERSON_ING) or low.endswith("ly") or \
+                re.fullmatch(rf"(?:{SPEECH_VERBS})", low):
+            break  # "said the being" is someone, "the doctor being tired" ends at "being"
         out.append(w)
     return out
 
@@ -68,8 +69,8 @@ def key_of(det: str, words: list[str]) -> str | None:
         if not head.islower() or low in OWN_PARTS or low in STOP or len(low) < 3:
             return None
         return f"{det.lower()} {low}".replace("\u2019", "'")
-    if low in GENERIC or low in STOP or len(low) < 3:
-        return None
+    if low in GENERIC or low in STOP and low not in PERSON_ING or len(low) < 3:
+        return None  # but "the being" is someone
     if head[:1].isupper():
         caps: list[str] = []
         for w in reversed(phrase):  # the capitalised run: "White Rabbit", "March Hare"
@@ -123,10 +124,25 @@ def a_person(noun: str, text: str) -> bool:
 
 
 def gender_of_noun(key: str) -> str | None:
-    """The gender a description's noun carries: duchess f, king m; None for waiter-like nouns."""
+    """The gender a description's noun carries: duchess, laundress, washerwoman f; king, huntsman m;
+    None for waiter-like nouns."""
     words = key.split()
-    return NOUN_GENDER.get(key) or NOUN_GENDER.get(words[-1]) or (
-        "f" if words[-1] in TITLES and words[-1] in _FEMALE_TITLES else None)
+    noun = words[-1].split("-")[-1] if words else ""
+    if NOUN_GENDER.get(key) or NOUN_GENDER.get(noun):
+        return NOUN_GENDER.get(key) or NOUN_GENDER.get(noun)
+    if noun in TITLES and noun in _FEMALE_TITLES:
+        return "f"
+    if noun.endswith("woman") or noun.endswith("ess") and len(noun) > 5 and noun not in _NOT_FEMININE:
+        return "f"
+    if noun.endswith("man") and noun not in ("human", "talisman", "shaman") or noun in _MALE_NOUNS:
+        return "m"
+    return None
+
+
+_NOT_FEMININE = {"witness", "business", "address", "mattress", "fortress", "darkness", "goodness", "wilderness"}
+# Nouns for men that NOUN_GENDER leaves out, and for women.
+_MALE_NOUNS = {"bridegroom", "groom", "lad", "monk", "friar", "squire", "cock", "bull", "stag", "ram", "drake",
+               "grandson", "stepfather", "stepson", "emperor", "sultan", "abbot", "bishop", "pope", "priest"}
 
 
 _FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",

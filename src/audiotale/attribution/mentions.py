@@ -9,7 +9,7 @@ from ..datatypes import Kind, Segment
 from ..segments import SPEECH_VERBS
 from . import descriptions
 from .characters import Character, Characters, lookup_match
-from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, NOUN_GENDER, STOP, SUBJECT_PRONOUNS, flat
+from .names import DESCRIPTOR, LEADING_ADVERBS, NAME_RE, NOUN_GENDER, PERSON_NOUNS, STOP, SUBJECT_PRONOUNS, flat
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,8 @@ def vocatives(quote: str, chars: Characters) -> set[str]:
     """Characters addressed by name: `"..., Lizzy?"`, `"Come, Darcy,"`, `"My dear Mr. Bennet,"`."""
     found: set[str] = set()
     for m in NAME_RE.finditer(quote):
-        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]):
-            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer, not a vocative
+        if not re.search(r"\w", quote[: m.start()] + quote[m.end() :]) and not re.match(r"\s*,", quote[m.end() :]):
+            continue  # "Bingley." / "Miss Elizabeth Bennet!": an answer; "Mr. Inglethorp," said he, "...": a vocative
         before = quote[max(0, m.start() - 12) : m.start()].rstrip()
         after = quote[m.end() : m.end() + 2].lstrip()
         if re.match(r"-[a-z]", after):
@@ -118,6 +118,8 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
     open_end = re.search(r"[,!?\u2014-][\"'\u201d\u2019]?\s*$", q.text) is not None
     verbs = TAG_VERBS if open_end else SPEECH_VERBS
     head = flat(after.text[:160])[:120]
+    if new_sentence(q, after, segs[qi + 2] if qi + 2 < len(segs) else None):
+        return None
     m = re.match(r"^[,;\s\u2014-]*(?:as|while|when|and|but|then|whilst)\s+(?P<who>he|she)\b", head)
     if m and qi + 2 < len(segs) and segs[qi + 2].paragraph == q.paragraph and len(head) < 80:
         return Mention("pronoun", SUBJECT_PRONOUNS[m["who"]]), 0.8
@@ -130,6 +132,9 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
             return Mention("name", c.name), 0.9
     m = re.match(rf"^[\s,;\u2014-]*(?:{verbs}){_ADVERB}\s+(?P<who>.+)", head, re.IGNORECASE)
     if m and re.match(r"(?:a|an|one of|some|somebody|someone|a voice)\b", m["who"]):
+        someone = _SOMEBODY.match(m["who"])
+        if someone:  # "replied a man with a hoarse voice": a stranger, described
+            return Mention("descriptor", f"{someone['det'].lower()} {someone['noun'].lower()}"), 0.9
         return Mention("unnamed", m["who"]), 0.0  # "cried a young Lucas": someone the book does not name
     if m:
         mention = mention_at(m["who"], chars)
@@ -147,6 +152,20 @@ def after_tag(segs: list[Segment], qi: int, after: Segment, chars: Characters) -
     return None
 
 
+def new_sentence(q: Segment, after: Segment, nxt: Segment | None) -> bool:
+    """Is the narration after a quote a sentence of its own, not the quote's tag? `'Where?' The girl
+    reached the plate` (a tag after ? or ! goes on in lower case: `asked the girl`), and `'...?' She
+    answered: '...'`, which leads into the next quote."""
+    if not re.search(r"[.!?\u2026][\"'\u201d\u2019]?\s*$", q.text):
+        return False  # `"Yes," Tom said`: a comma or a dash, the sentence goes on
+    first = re.match(r"\W*([A-Za-z]+)", after.text)
+    if first and first[1][0].isupper() and first[1] != "I" and first[1].lower() in STOP:
+        return True
+    leads = re.search(r"[:]\s*$", after.text) is not None
+    return leads and nxt is not None and nxt.kind is Kind.DIALOGUE and nxt.paragraph == q.paragraph
+
+
+_SOMEBODY = re.compile(rf"(?P<det>an?)\s+(?:[a-z-]+\s+){{0,2}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])", re.IGNORECASE)
 _SUBORDINATE = re.compile(r"^[\s,;\u2014-]*(?:and\s+|but\s+)?(?:as|when|while|whilst|since|because|if|though|although|"
                           r"after|before|until|till|once)\b", re.IGNORECASE)
 
@@ -163,6 +182,9 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
     """The tag in the narration right before a quote (in its paragraph, or a lead-in paragraph)."""
     tail = flat(before.text[-200:])[-160:]
     tail = re.split(r"(?<=[.!?])\s+", tail)[-1]
+    if _IT_SPEAKS.search(tail):
+        # "Alice was in time to hear it say,": not Alice but the creature "it" is, the last one named
+        return _last_creature(flat(before.text[-600:]), tail, chars)
     # The last clause first: "Robin whispered to Rabbit, and Rabbit said" is Rabbit's lead-in.
     m = re.search(rf"(?:^|[,;]\s*|\band\s+|\bbut\s+)(?P<who>[^,;]{{1,40}}?){_ADVERB}\s+(?:{SPEECH_VERBS})\b"
                   r"[^.!?,;]{0,40}[,:]?\s*$", tail, re.IGNORECASE)
@@ -183,10 +205,17 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
     # A long lead-in ending on a colon or comma: "Mary, who had begun to darn again, stooped down
     # and remarked to Ralph:" -- the last person named before the speech verb who is not its object.
     if re.search(r"(?:[,:\u2014]|--)\s*$", tail):
+        by = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
+        mention = mention_at(by["who"], chars) if by else None
+        if mention is not None and mention.kind == "name":
+            return mention, 0.85  # "when thus accosted by Miss Bingley,": not the one accosted
         sentence = re.split(r"(?<=[.!?])\s+", flat(before.text[-600:]))[-1]
         who = lead_subject(sentence, chars)
         if who is not None:
             return Mention("name", who), 0.85
+        found = clause_subject(sentence, chars)
+        if found is not None:
+            return found, 0.8
     if lead_in:
         # "accosted by Miss Bingley," / "he suddenly addressed her with," / "Sir William thus began."
         m = re.search(r"\bby\s+(?P<who>[^,.!?]{1,40})[,:]\s*$", tail)
@@ -194,6 +223,31 @@ def before_tag(before: Segment, lead_in: bool, chars: Characters) -> tuple[Menti
         if mention and mention.kind != "descriptor":
             return mention, 0.8
     return None
+
+
+_IT_SPEAKS = re.compile(rf"\bit\s+(?:\w+ly\s+)?(?:{SPEECH_VERBS}|say|saying|muttering|murmuring|whispering)\b"
+                        r"[^.!?]{0,40}[,:]?\s*$", re.IGNORECASE)
+
+
+def _last_creature(text: str, tail: str, chars: Characters) -> tuple[Mention, float] | None:
+    """Whom "it" means in a lead-in: a creature its sentence describes ("The Spirit must have heard
+    him, for it said:"), else the last character named before, not whoever the sentence calls by
+    name (Alice, who hears it)."""
+    pattern = described_pattern(chars)
+
+    def named(part: str) -> list[tuple[int, str, bool]]:
+        found = [(m.start(), c.name, False) for m in NAME_RE.finditer(part) if (c := lookup_match(m, chars))]
+        found += [(m.start(), c.name, True) for m in (pattern.finditer(part) if pattern else ())
+                  if (c := chars.lookup("the " + m["desc"]))]
+        return sorted(found)
+
+    in_tail = named(tail)
+    described_here = [w for _, w, desc in in_tail if desc]
+    if described_here:
+        return Mention("name", described_here[-1]), 0.7
+    hearers = {w for _, w, _ in in_tail}
+    earlier = [w for _, w, _ in named(text[: len(text) - len(tail)]) if w not in hearers]
+    return (Mention("name", earlier[-1]), 0.7) if earlier else None
 
 
 _LEAD_VERB = re.compile(rf"\b(?:{SPEECH_VERBS}|saying|remarking|adding|exclaiming|replying|answering|asking|"
@@ -228,6 +282,21 @@ def lead_subject(sentence: str, chars: Characters) -> str | None:
         if c is not None and (found is None or head.rfind(m.group(0)) > head.rfind(found.split()[-1])):
             found = c.name
     return found
+
+
+def clause_subject(sentence: str, chars: Characters) -> Mention | None:
+    """The subject of the last clause that has one: `Then he looked inside, and cried:` is he,
+    `The girl sat down, but the king's son rose, and said:` the king's son."""
+    for clause in reversed(re.split(r"[,;]\s*", sentence.rstrip(" :,;\u2014-"))):
+        clause = re.sub(r"^(?:and|but|then|so|yet|or)\s+", "", clause.strip(), flags=re.IGNORECASE)
+        if not clause:
+            continue
+        found = subject(clause, chars)
+        if found is not None:
+            return found
+        if not re.match(r"[a-z]+\b", clause) or re.match(r"(?:the|a|an|his|her|my|their)\b", clause):
+            return None  # a clause with a subject nobody we know, or no clause at all: nobody
+    return None
 
 
 def mention_at(phrase: str, chars: Characters, last: bool = False) -> Mention | None:
@@ -304,6 +373,8 @@ def described(phrase: str, chars: Characters) -> Character | None:
         return None
     det, words = m[1].lower(), descriptions.words_of(m[2])[:5]
     for k in range(min(3, len(words)), 0, -1):  # as written: "the being", a voices.toml alias
+        if k < len(words) and re.search(r"['\u2019]s$", words[k - 1]):
+            continue  # "the king's son" is not the king
         c = chars.lookup(f"{det} {' '.join(words[:k])}")
         if c is not None:
             return c
@@ -361,16 +432,66 @@ def beat(segs: list[Segment], quotes: list[int], paragraph: int, chars: Characte
     return None
 
 
+ANONYMOUS = "\0"  # the name of a mention of someone the book does not name: "\0m" the old man, "\0f" a girl
+
+
 def mention_stream(segs: list[Segment], chars: Characters) -> list[tuple[int, str, bool, int, int]]:
-    """Every mention of a character in a chapter: (offset, name, in narration, paragraph, role)."""
+    """Every mention of a person in a chapter: (offset, name, in narration, paragraph, role).
+
+    Names, and descriptions of characters ("the old king" is the King); in narration, people the
+    book does not name ("the boy", "a young woman") too, as ANONYMOUS and their gender: a "he"
+    right after "the boy" is the boy, not the last man named.
+    """
     found = []
+    pattern = described_pattern(chars)
     for s in segs:
+        taken: list[tuple[int, int]] = []
         for m in NAME_RE.finditer(s.text):
             c = lookup_match(m, chars)
             if c is not None:
-                before = s.text[max(0, m.start() - 3) : m.start()].rstrip()
-                # 0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")
-                role = 2 if re.match(r"['\u2019]s\b", s.text[m.end() : m.end() + 3]) else \
-                    0 if not before or before[-1] in ".!?;:\"\u201d" else 1
-                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, role))
+                found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, _role(s.text, m)))
+                taken.append(m.span())
+        if pattern is not None:
+            for m in pattern.finditer(s.text):
+                c = chars.lookup(("the " if m["det"] else "") + m["desc"])
+                if c is not None and not any(a <= m.start() < b for a, b in taken):
+                    found.append((s.start + m.start(), c.name, s.kind is Kind.NARRATION, s.paragraph, _role(s.text, m)))
+                    taken.append(m.span())
+        if s.kind is Kind.NARRATION:
+            for m in _SOMEONE.finditer(s.text):
+                gender = NOUN_GENDER.get(m["noun"].lower())
+                if gender and not any(a <= m.start() < b for a, b in taken):
+                    found.append((s.start + m.start(), ANONYMOUS + gender, True, s.paragraph, _role(s.text, m)))
+    found.sort()
     return found
+
+
+def strangers(segs: list[Segment]) -> dict[int, set[str]]:
+    """By paragraph, the nouns for people its narration mentions without a name: "the old gentleman"."""
+    out: dict[int, set[str]] = {}
+    for s in segs:
+        if s.kind is Kind.NARRATION:
+            for m in _SOMEONE.finditer(s.text):
+                out.setdefault(s.paragraph, set()).add(m["noun"].lower())
+    return out
+
+
+def _role(text: str, m: re.Match[str]) -> int:
+    """0: a sentence subject, 1: any other mention, 2: a possessive ("Jane's letter")."""
+    before = text[max(0, m.start() - 3) : m.start()].rstrip()
+    if re.match(r"['\u2019]s\b", text[m.end() : m.end() + 3]):
+        return 2
+    return 0 if not before or before[-1] in ".!?;:\"\u201d\u2014" or before.endswith("--") else 1
+
+
+_SOMEONE = re.compile(rf"\b(?:the|a|an)\s+(?:[a-z'\u2019-]+\s+){{0,2}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])", re.IGNORECASE)
+
+
+def described_pattern(chars: Characters) -> re.Pattern[str] | None:
+    """A pattern for the descriptions that name characters, adjectives allowed: "the old king", "the Duchess"."""
+    if chars.described is None:
+        heads = sorted({a[4:] for a in chars.by_alias if a.startswith("the ") and len(a) > 5}, key=len, reverse=True)
+        alts = "|".join(re.escape(h) for h in heads)
+        chars.described = re.compile(rf"\b(?P<det>the)\s+(?:[a-z]+\s+){{0,2}}?(?P<desc>{alts})\b(?![-'\u2019])",
+                                     re.IGNORECASE) if heads else False
+    return chars.described or None

@@ -10,7 +10,7 @@ TITLES_MALE = {"mr", "m", "monsieur", "signor", "herr", "sir", "lord", "colonel"
 TITLES_FEMALE = {"mrs", "miss", "ms", "lady", "madam", "madame", "queen", "princess", "aunt", "mother",
                  "sister", "mistress", "duchess", "countess", "baroness", "dame", "mademoiselle", "mlle", "mme"}
 TITLES_NEUTRAL = {"dr", "doctor", "professor", "prof", "reverend", "rev", "general", "major", "captain"}
-TITLES = TITLES_MALE | TITLES_FEMALE
+TITLES = TITLES_MALE | TITLES_FEMALE | {"cousin"}  # "Cousin Caroline": a title of either gender
 # Titles that also go before a given name: "Monsieur John", "Miss Cynthia", "Sir Walter", "Aunt Emily".
 # Forms of address rather than ranks: "Lady Catherine" names a character by rank, "Monsieur John" does not.
 POLITE_TITLES = {"m", "monsieur", "mademoiselle", "madame", "mme", "mlle", "signor", "master", "miss", "herr"}
@@ -43,6 +43,8 @@ when whenever where wherever whether which while who whoever whole whom whose wh
 yeah yes yet you your yours yourself yourselves monday tuesday wednesday thursday friday saturday sunday january
 february march april may june july august september october november december god heaven lord christmas easter
 english french german italian spanish american british ma'am madam sir papa mama mamma mother father
+alas alack hark lo hurrah huzza huzzah fie pshaw tut ahoy hallo halloa hullo heigh ho oho aha bah begone avaunt
+farewell adieu amen nay yea um umm hum hem ahem er erm
 """.split())
 # Pet names -> given names, merged only when the given name is a character of its own (issue #3);
 # the first of several that is one.
@@ -58,6 +60,10 @@ NICKNAMES: dict[str, str | tuple[str, ...]] = {
     "freddy": "frederick", "sam": "samuel", "ben": "benjamin", "joe": "joseph", "nick": "nicholas",
     "sue": "susan", "susie": "susan", "annie": "anne", "nancy": "anne", "tony": "anthony", "dolly": "dorothy",
     "becky": "rebecca", "patty": "martha", "jenny": "jane", "kit": "christopher",
+    "sissy": "cecilia", "cissy": "cecilia", "lou": ("louisa", "louise"), "lottie": "charlotte", "lotty": "charlotte",
+    "hattie": "harriet", "hetty": ("henrietta", "hester"), "tilly": "matilda", "abby": "abigail", "andy": "andrew",
+    "danny": "daniel", "davy": "david", "eddie": "edward", "hal": "henry", "josie": "josephine", "matt": "matthew",
+    "mike": "michael", "phil": "philip", "steve": "stephen", "walt": "walter", "wat": "walter", "nat": "nathaniel",
 }
 # Titles followed by a surname, not a given name: "Colonel Fitzwilliam" makes Fitzwilliam a surname.
 SURNAME_TITLES = {"mr", "mrs", "ms", "colonel", "col", "captain", "capt", "dr", "doctor", "major", "general",
@@ -73,12 +79,14 @@ PERSON_NOUNS = (
     "doctor|teacher|servant|queen|king|prince|princess|friend|visitor|newcomer|other|young man|young lady"
 )
 DESCRIPTOR = re.compile(
-    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b(?!-)", re.IGNORECASE
+    rf"^(?P<det>the|his|her|their|my|our)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?(?P<noun>{PERSON_NOUNS})\b(?![-'\u2019])",
+    re.IGNORECASE
 )
 NOUN_GENDER = {
     **dict.fromkeys("girl woman lady maid maiden mother wife sister daughter aunt goddess witch queen princess "
                     "duchess countess baroness mistress madam madame nurse widow niece landlady hostess "
-                    "waitress actress governess housekeeper grandmother".split(), "f"),
+                    "waitress actress governess housekeeper grandmother granddaughter stepmother stepdaughter "
+                    "bride lass nun hen fairy".split(), "f"),
     **dict.fromkeys("boy man gentleman fellow father husband brother son uncle god knight king prince duke "
                     "count baron lord master sir nephew landlord host waiter grandfather".split(), "m"),
     "old woman": "f", "young lady": "f", "old lady": "f", "old man": "m", "young man": "m",
@@ -103,7 +111,7 @@ def norm(form: str) -> str:
 
 def sentence_starts(text: str) -> set[int]:
     starts = {0}
-    for m in re.finditer(r"(?:[.!?\u2026]+[\"'\u201d\u2019)]*|\n\s*\n|[\"\u201c\u201d]|\u2014)\s*", text):
+    for m in re.finditer(r"(?:[.!?\u2026]+[\"'\u201d\u2019)]*|\n\s*\n|[\"\u201c\u201d]|(?<!\w)\u2018|\u2014)\s*", text):
         starts.add(m.end())
     for m in re.finditer(r"\n", text):
         starts.add(m.end())
@@ -138,6 +146,16 @@ lydia mabel madeline maggie margaret maria marian marianne marie martha mary mat
 millie minnie miriam molly nancy nell nellie nora olive olivia pamela patience paulina pauline peggy
 penelope phoebe polly priscilla prudence rachel rebecca rosa rosalind rose rosamond ruth sally sarah
 sophia sophie susan susanna sybil sylvia theresa ursula victoria violet virginia winifred
+adelina agnes alexandra alma amanda anastasia angelica annette antoinette babette beatrix belinda belle
+bernadette camilla carlotta carmen carrie cassandra celia chloe christina christine clementine cordelia
+dinah dorcas dorothea drusilla edwina effie elaine elise eloise elsa elspeth emilia emmeline ernestine
+estella estelle eugenie euphemia evangeline felicity fiona flora francesca frieda geraldine gladys greta
+gretel gretchen griselda hedwig heidi helena hermione honora hortense imogen ingrid isolde jacqueline
+jeanne jessica joanna johanna judy juliana justine katie leah lena lenore leonora lina liza lorna lucia
+lucille lucinda lucretia madeleine magdalen marcella margery margot marguerite marjorie mathilde mina
+minerva miranda nan nanette natalie nettie nina norah octavia ophelia philippa phyllis portia rapunzel
+rebekah regina rhoda rosalie rowena sabina sadie salome sarah selina serena silvia sonia stella susannah
+tabitha teresa tess thea theodora tilly valerie vera veronica vivian wilhelmina winnie zelda
 """.split())
 MALE_NAMES = set("""
 adam albert alexander alfred algernon andrew anthony archibald arthur augustus benjamin bernard bertie bill
@@ -148,6 +166,15 @@ jimmy joe john jonathan joseph julian laurence lawrence leonard lewis louis luke
 michael mike nathaniel ned nicholas noel oliver oscar patrick paul percy peter philip ralph raymond
 richard robert roger rupert samuel sidney simon stephen theodore thomas tim timothy tom tommy victor
 walter wilfred will william
+abraham alan alec alfonso alphonse ambrose angus anton antonio archie arnold augustine bartholomew basil
+benedict bertram caleb carl carlos cedric christian clarence clifford colin conrad cornelius cyril dennis
+dominic duncan ebenezer edmond eli elijah emil enoch ephraim ernst ezra ferdinand fergus franz fritz
+gabriel gaston gerard giles gordon gustav hamish hans harold hector heinrich hendrik herman hiram hugo
+ignatius isaac ivan jacques jasper jeremiah jerome jesse johann jonas jose joshua josiah jules julius
+karl lambert lancelot leo leon leopold lionel lorenzo lucas ludwig malcolm marcus marius matthias maurice
+maximilian moses nathan neville nigel norman obadiah olaf otto owen pedro percival pierre quentin randolph
+raoul reginald reuben robin roland rolf romeo rudolf rufus saul sebastian seth silas solomon stanley
+sylvester terence thaddeus tobias toby tristram ulysses uriah vincent wallace wilhelm zachary
 """.split())
 # The last word of a place's name: "Styles Court", "Scotland Yard", "Baker Street", "Wuthering Heights".
 PLACE_WORDS = set("""

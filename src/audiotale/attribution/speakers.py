@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from ..datatypes import Kind, Segment
-from . import confidence, stories
+from . import confidence, descriptions, stories
 from .anaphora import resolve_anaphora, resolve_descriptors
-from .characters import Characters
+from .characters import Character, Characters
 from .conversation import (
     alternate,
     Turn,
@@ -23,9 +23,9 @@ from .conversation import (
     split_turns,
     turn_taking,
 )
-from .mentions import addressed, beat, names_in, tag, vocatives
-from .names import FIRST_PERSON
-from .narrator import narrator_names
+from .mentions import ANONYMOUS, addressed, beat, names_in, tag, vocatives
+from .names import FIRST_PERSON, norm
+from .narrator import local_names, narrator_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Guess:
     speaker: str | None  # the likeliest speaker; None when no sieve found one
     evidence: str | None  # the sieve that decided: tag, pronoun, beat, vocative, turn, ...
     raw: dict[str, float] = field(default_factory=dict)  # the sieve's measurements, for the confidence
+    candidates: tuple[tuple[str, dict[str, float], float], ...] = ()  # whom a pronoun tag could mean, ranked
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class Decision:
     guess: str | None  # the likeliest speaker before the threshold
     features: dict[str, float]
     probability: float
+    candidates: tuple[tuple[str, dict[str, float], float], ...] = ()  # a pronoun's, for training the ranking
 
 
 def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], chars: Characters,
@@ -58,7 +60,16 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
     for segs, continued in chapters:
         guesses.append((segs, decide(segs, text, chars, continued)))
     retell(guesses, [continued for _, continued in chapters], chars)
-    narrators = narrator_names([(segs[i], g.speaker) for segs, found in guesses for i, g in found.items()], chars)
+    quotes = [(segs[i], g.speaker) for segs, found in guesses for i, g in sorted(found.items())]
+    voted: dict[int, str] = {}
+    tagged: dict[int, set[str]] = defaultdict(set)
+    for segs, found in guesses:
+        for i, g in found.items():
+            if g.evidence == "tag" and g.speaker:
+                tagged[segs[i].chapter].add(g.speaker)
+    narrators = narrator_names(quotes, chars, voted, tagged)
+    own = local_names(quotes, voted, chars)
+    not_the_narrator(guesses, voted)
     cut = confidence.threshold()
     out: list[Segment] = []
     for segs, found in guesses:
@@ -74,7 +85,7 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             if g is None:
                 out.append(s)
                 continue
-            who = narrators.get(s.chapter, FIRST_PERSON) if g.speaker == FIRST_PERSON else g.speaker
+            who = own.get(s.start) or narrators.get(s.chapter, FIRST_PERSON) if g.speaker == FIRST_PERSON else g.speaker
             if who is None:
                 out.append(replace(s, speaker=None, evidence=g.evidence, confidence=0.0))
                 if decisions is not None:
@@ -85,8 +96,23 @@ def attribute_book(text: str, chapters: list[tuple[list[Segment], set[int]]], ch
             kept = who if p >= cut or two_hander and (g.evidence not in ("other", "guess") or who in tagged) else None
             out.append(replace(s, speaker=kept, evidence=g.evidence if kept else "unsure", confidence=round(p, 2)))
             if decisions is not None:
-                decisions.append(Decision(out[-1], who, feats, p))
+                decisions.append(Decision(out[-1], who, feats, p, g.candidates))
+    for s in out:  # someone described by a tag ("The gentleman") is in the cast, of the noun's gender
+        if s.speaker and s.speaker.startswith("The ") and chars.lookup(s.speaker) is None:
+            chars.by_alias[norm(s.speaker)] = Character(s.speaker, {norm(s.speaker)},
+                                                        descriptions.gender_of_noun(s.speaker[4:].lower()))
     return out
+
+
+def not_the_narrator(guesses: list[tuple[list[Segment], dict[int, Guess]]], narrators: dict[int, str]) -> None:
+    """`"...," he said` is never the chapter's "I": the next likeliest person instead."""
+    for segs, found in guesses:
+        for i, g in found.items():
+            me = narrators.get(segs[i].chapter)
+            if me is None or g.speaker != me or g.evidence != "pronoun" or not g.candidates:
+                continue
+            others = [w for w, _, _ in g.candidates if w != me and not w.startswith(ANONYMOUS)]
+            found[i] = replace(g, speaker=others[0] if others else None, evidence="pronoun" if others else None)
 
 
 def two_people(segs: list[Segment], found: dict[int, Guess], chars: Characters) -> bool:
@@ -117,7 +143,8 @@ def retell(guesses: list[tuple[list[Segment], dict[int, Guess]]], continued: lis
     for k, (who, evidence) in stories.retell(quotes, narration, chars).items():
         c, i = where[k]
         g = guesses[c][1][i]
-        guesses[c][1][i] = Guess(who, evidence, {**g.raw, "rule_conf": 0.9 if evidence == "letter" else 0.7})
+        guesses[c][1][i] = Guess(who, evidence, {**g.raw, "rule_conf": 0.9 if evidence == "letter" else 0.7},
+                                 g.candidates)
 
 
 def decide(segments: list[Segment], text: str, chars: Characters, continued: set[int] | None = None
@@ -138,7 +165,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     for t in turns:
         first = t.quotes[0]
         after = segs[first + 1] if first + 1 < len(segs) and segs[first + 1].paragraph == t.paragraph else None
-        t.pos = after.end if after is not None else segs[first].end
+        t.pos = segs[first].start
         for qi in t.quotes:
             t.excluded |= names_in(segs[qi].text, chars)
             t.addressees |= vocatives(segs[qi].text, chars)
@@ -161,7 +188,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
                 if found_beat.kind == "name":
                     t.speaker, t.evidence, t.confidence = found_beat.value, "beat", 0.8
                 else:
-                    note_unresolved(t, found_beat)
+                    note_unresolved(t, found_beat, tagged=False)
         tagged = [quote_speaker[qi][0] for qi in t.quotes if qi in quote_speaker]
         if tagged and t.speaker is None:
             t.speaker, t.evidence, t.confidence = tagged[0], "tag", 0.95
@@ -177,7 +204,7 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     for name in mentioned_in([s for s in segs if s.kind is Kind.NARRATION], chars):
         if name != "\0someone" and name not in speakers_in_chapter:
             speakers_in_chapter[name] += 0  # a known participant, ranked after every speaker
-    resolve_anaphora(turns, segs, chars)
+    resolve_anaphora(turns, segs, chars, speakers_in_chapter)
     resolve_descriptors(turns, chars, speakers_in_chapter)
     lead_in(turns, by_para, chars)
     alternate(turns, chars)
@@ -191,8 +218,13 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
     out: dict[int, Guess] = {}
     # How much of the chapter's tagged talk is each speaker's: a main character is a safer guess.
     tags = Counter(w for w, ev, _ in quote_speaker.values())
+    talked: dict[int, set[str]] = defaultdict(set)  # who has spoken so far, by conversation
     for n, t in enumerate(turns):
         prev = turns[n - 1] if n and turns[n - 1].paragraph == t.paragraph - 1 else None
+        # Someone the narration just named who has not spoken yet: a third person come in.
+        t.features["newcomers"] = float(min(2, len(set(t.recent) - talked[t.conversation] - {t.speaker})))
+        if t.speaker and t.evidence in ("tag", "beat", "pronoun", "descriptor", "vocative"):
+            talked[t.conversation].add(t.speaker)
         for qi in t.quotes:
             who, ev, conf = quote_speaker.get(qi, (t.speaker, t.evidence, t.confidence))
             raw = {"rule_conf": conf if who else 0.0, **t.features,
@@ -204,5 +236,5 @@ def decide(segments: list[Segment], text: str, chars: Characters, continued: set
                    "narrator": float(who == FIRST_PERSON),
                    "near": float(who in t.recent[:3]),  # the narration just before names the speaker
                    "share": tags[who] / max(1, sum(tags.values())) if who else 0.0}
-            out[qi] = Guess(who, ev if who or ev == "unnamed" else None, raw)
+            out[qi] = Guess(who, ev if who or ev == "unnamed" else None, raw, tuple(t.candidates))
     return out
