@@ -9,6 +9,7 @@ every process (sampled from /proc):
   cold      audiotale on an empty cache, every character's voice listed in voices.toml; the output
             measured with `audiotale check`
   disk      the clip cache per audio hour, beside what the same clips take as WAV
+  codecs    other lossless settings on every 20th clip of that cache: size and encode CPU (clip_codecs.py)
   check     `audiotale check` on the cold render: time per audio hour and memory
   changed   one minor character's voice changes in voices.toml
   edited    one paragraph of the text changes: chapters re-encoded (expected 1)
@@ -44,7 +45,7 @@ DEFAULT_BOOK = ROOT.parent / "shared" / "books" / "pride-and-prejudice.txt"
 if not DEFAULT_BOOK.exists():
     DEFAULT_BOOK = Path("/work/shared/books/pride-and-prejudice.txt")
 AUDIOTALE = [sys.executable, "-m", "audiotale"]
-STEPS = ("cold", "disk", "check", "changed", "edited", "preview", "m4b", "scale")
+STEPS = ("cold", "disk", "codecs", "check", "changed", "edited", "preview", "m4b", "scale")
 
 BASELINE_SYNTH = r"""
 import ctypes, os, sys, wave
@@ -256,6 +257,34 @@ def clip_sizes(cache_dir: Path) -> tuple[int, int]:
     return disk, wav
 
 
+def encoder_floor(book_mp3: Path, work: Path, minutes: int = 20) -> str:
+    """CPU seconds per audio hour of the chapter encoders alone (LAME in process, ffmpeg's AAC), on the
+    first `minutes` of the book as PCM, through export.encode_chapter: the floor of the M4B/MP3 ratio."""
+    import resource
+
+    import imageio_ffmpeg
+
+    from audiotale import export
+
+    pcm = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-t",
+                          str(minutes * 60), "-i", str(book_mp3), "-f", "s16le", "-ar", "22050", "-ac", "1", "-"],
+                         check=True, capture_output=True).stdout
+    hours = len(pcm) / 2 / 22050 / 3600
+    costs = {}
+    for name, suffix in (("MP3", ".mp3"), ("AAC", ".aac")):
+        started = time.process_time() + _children_cpu(resource)
+        export.encode_chapter(lambda pipe: [pipe.write(pcm[i:i + 2**20]) for i in range(0, len(pcm), 2**20)],
+                              work / f"floor{suffix}")
+        costs[name] = (time.process_time() + _children_cpu(resource) - started) / hours
+    return (f"encoders alone ({minutes} min of the book): MP3 (LAME) {costs['MP3']:.1f} s CPU per audio hour, "
+            f"AAC (ffmpeg) {costs['AAC']:.1f} ({costs['AAC'] / costs['MP3']:.1f}x)")
+
+
+def _children_cpu(resource) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--book", type=Path, default=DEFAULT_BOOK)
@@ -324,6 +353,11 @@ def main() -> None:
         disk, as_wav = clip_sizes(cache_dir)
         print(f"disk      clip cache {disk / 2**20:.0f} MiB = {disk / 2**20 / hours:.1f} MiB per audio hour; the same "
               f"clips as WAV {as_wav / 2**20:.0f} MiB ({disk / as_wav:.2f}x, target <= 0.5)")
+    if "codecs" not in skip:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import clip_codecs
+
+        print("codecs    " + "\n          ".join(clip_codecs.measure(cache_dir, every=20)))
     if "check" not in skip:
         print(f"check     {checked.wall:.1f} s wall, {checked.cpu:.1f} s CPU = {checked.wall / hours:.2f} s per audio hour "
               f"(target <= 5); peak RSS {checked.sampler.peak_mib:.0f} MiB (target <= 300)")
@@ -382,6 +416,7 @@ def main() -> None:
               f"CPU; MP3 {mp3_clips.wall:.1f} s wall, {mp3_clips.cpu:.1f} s CPU ({from_clips.wall / mp3_clips.wall:.2f}x)")
         print(f"          warm: M4B {m4b_runs}, MP3 {mp3_runs} ({m4b_warm / mp3_warm:.2f}x)")
         print(f"          check: {check_line(m4b_check.out)}")
+        print(f"          {encoder_floor(book_mp3, work)}")
 
     if "scale" not in skip:
         big = four_parts(book, work)

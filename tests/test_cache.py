@@ -80,3 +80,47 @@ def test_clip_key_covers_the_engine_version(monkeypatch: pytest.MonkeyPatch) -> 
     assert "espeakng-loader-" in espeak.VERSION
     monkeypatch.setattr(espeak, "VERSION", espeak.VERSION + "-next")
     assert casting.clip_key("Hello.", v) != before
+
+
+def _speech_like(seconds: float, seed: int = 0):  # -> np.ndarray
+    """Voiced-sounding samples with a pause of digital silence, and a burst at full scale."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(cache.CLIP_RATE * seconds)) / cache.CLIP_RATE
+    x = 6000 * np.sin(2 * np.pi * 140 * t) * (1 + np.sin(2 * np.pi * 3 * t)) + rng.normal(0, 300, len(t))
+    x[len(x) // 3: len(x) // 2] = 0  # a pause between phrases
+    x[-50:] = [32767, -32768] * 25
+    return np.clip(np.rint(x), -32768, 32767).astype(np.int16)
+
+
+@pytest.mark.parametrize("frames", [1, 1151, 1152, 1153, 50_000])
+def test_clips_round_trip_byte_identical(tmp_path: Path, frames: int) -> None:
+    import numpy as np
+    import soundfile
+
+    pcm = _speech_like(3.0)[:frames] if frames <= 66150 else _speech_like(3.0)
+    path = tmp_path / "clip.flac"
+    cache.write_clip(path, pcm)
+    back = cache.read_clip(path)
+    assert back.dtype == np.int16 and back.tobytes() == pcm.tobytes()
+    assert soundfile.info(str(path)).frames == len(pcm)  # the header was finished: its length is right
+    assert not list(tmp_path.glob(".*"))  # no temporary file left
+
+
+def test_clips_are_smaller_than_wav_and_older_flac_still_reads(tmp_path: Path) -> None:
+    import soundfile
+
+    pcm = _speech_like(5.0, seed=1)
+    new, old = tmp_path / "new.flac", tmp_path / "old.flac"
+    cache.write_clip(new, pcm)
+    soundfile.write(old, pcm, cache.CLIP_RATE, format="FLAC", subtype="PCM_16", compression_level=0.75)
+    assert new.stat().st_size < 0.7 * (44 + 2 * len(pcm))
+    assert cache.read_clip(old).tobytes() == pcm.tobytes()  # a cache written before is still read
+
+
+def test_clips_must_be_16_bit(tmp_path: Path) -> None:
+    import numpy as np
+
+    with pytest.raises(TypeError, match="16-bit"):
+        cache.write_clip(tmp_path / "clip.flac", np.zeros(100, dtype=np.float32))
