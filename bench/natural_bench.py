@@ -28,16 +28,17 @@ from pathlib import Path
 
 from mutagen.mp3 import MP3
 
-from bench import AUDIOTALE, DEFAULT_BOOK, PeakRss, quick_book
+from bench import AUDIOTALE, DEFAULT_BOOK, Sampler, quick_book
 
 ROOT = Path(__file__).resolve().parent.parent
 NATURAL = ROOT / "voices-natural.toml"
 
 
-class TreeRss(PeakRss):
-    """PeakRss, plus the largest sum over the tree's processes seen in one sample, of their resident memory
-    (RSS, which counts pages shared between the forked workers once per process) and of their proportional
-    share of it (PSS, shared pages split between the processes sharing them: the memory really used)."""
+class TreeRss(Sampler):
+    """bench.Sampler (peak RSS and CPU of every process of the render), plus the largest sum over the tree's
+    processes seen in one sample, of their resident memory (RSS, which counts pages shared between the forked
+    workers once per process) and of their proportional share of it (PSS, shared pages split between the
+    processes sharing them: the memory really used)."""
 
     def __init__(self, pid: int) -> None:
         self.rss_kib = self.pss_kib = 0
@@ -46,7 +47,7 @@ class TreeRss(PeakRss):
     def sample(self) -> None:
         super().sample()
         rss = pss = 0
-        for pid in list(self.peaks):
+        for pid in list(self.seen):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
                 rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -89,14 +90,11 @@ def render(label: str, book: Path, voices: Path, work: Path, jobs: int) -> dict[
     audio = MP3(str(out / f"{book.stem}.mp3")).info.length
     print(f"{label:<9} {audio / 3600:5.2f} h of audio in {wall:7.1f} s wall = {audio / wall:6.1f}x real time | "
           f"CPU {cpu:7.1f} s = {audio / cpu:6.1f} audio s per CPU s")
-    print(f"          peak memory: largest process {rss.max_mib:.0f} MiB RSS; whole tree {rss.pss_kib / 1024:.0f} MiB PSS, "
+    print(f"          peak memory: largest process {rss.peak_mib:.0f} MiB RSS; whole tree {rss.pss_kib / 1024:.0f} MiB PSS, "
           f"{rss.rss_kib / 1024:.0f} MiB RSS")
     print(f"          {stdout.strip().splitlines()[0] if stdout.strip() else ''}")
-    pythons = sorted((kib for pid, (name, kib) in rss.peaks.items() if name.startswith("python") and pid != rss.root),
-                     reverse=True)
-    print(f"          peak RSS: the render process {rss.peaks.get(rss.root, ('', 0))[1] / 1024:.0f} MiB, its workers "
-          f"{', '.join(f'{k / 1024:.0f}' for k in pythons)} MiB; {rss.summary()}")
-    return {"audio": audio, "wall": wall, "cpu": cpu, "rss": rss.max_mib, "tree": rss.pss_kib / 1024}
+    print(f"          {rss.by_kind()}")
+    return {"audio": audio, "wall": wall, "cpu": cpu, "rss": rss.peak_mib, "tree": rss.pss_kib / 1024}
 
 
 def main() -> None:
