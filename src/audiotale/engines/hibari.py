@@ -37,7 +37,7 @@ BUNDLED = "heart"
 NATURAL_WPM = 175
 SPEEDS = (0.5, 2.0)  # what hibari's model takes
 RATE = 22050  # Hz written: what the rest of audiotale works at (hibari synthesizes 24 kHz)
-VARIANTS = "pitch-formant-v1"  # the variant method below: part of every clip key, bump it when it changes
+VARIANTS = "pitch-formant-v1/poly"  # the variant and resampling methods below: part of every clip key, bump it when they change
 KEYS: dict[str, tuple[float, float] | None] = {"voice": None, "pitch": (-12.0, 12.0), "formant": (-6.0, 6.0)}
 
 
@@ -133,8 +133,6 @@ class HibariSynthesizer:
     def render(self, text: str, voice: Voice, wav: Path) -> None:
         import numpy as np
 
-        from .variants import resample
-
         tts = self._tts(voice.id)
         # The noise component is seeded by the text: the same line renders to the same clip every time.
         rng = np.random.default_rng(int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "little"))
@@ -151,12 +149,29 @@ class HibariSynthesizer:
                 lh, theta, ln, lr, phi = _warp((lh, theta, ln, lr, phi), formant)
             parts.append(self._dsp.synth(lh, theta, ln, lr, phi, f0 * pitch, rng))
         audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-        audio = resample(_trimmed(audio) * voice.volume, self._dsp.SR, RATE)
+        audio = _to_rate(_trimmed(audio) * voice.volume, self._dsp.SR)
         with wave.open(str(wav), "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(RATE)
             out.writeframes((np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+
+
+def _to_rate(audio: Any, source: int) -> Any:
+    """hibari's 24 kHz to RATE: polyphase filtering (scipy, which the neural extra brings) where the ratio is
+    a small fraction, about twice as fast as one FFT per clip; the FFT otherwise."""
+    from math import gcd
+
+    from .variants import resample
+
+    g = gcd(source, RATE)
+    try:
+        from scipy.signal import resample_poly
+    except ImportError:
+        return resample(audio, source, RATE)
+    if source // g > 1000:
+        return resample(audio, source, RATE)
+    return resample_poly(audio, RATE // g, source // g).astype("float32")
 
 
 def _session(path: Path, threads: int) -> Any:
