@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import attribution, autocast, cache, casting, chapters, corrections, engines, loading, segments, synthesis
+from . import attribution, autocast, cache, casting, chapters, corrections, loading, segments, synthesis
 from .casting import Cast, Role
 from .datatypes import Book, Chapter, Kind, Line, Reason, Segment
 
@@ -251,7 +251,7 @@ def render_book(
                 needing.setdefault(line.key, []).append(plan)
         plan.waiting = len(waits)
     state.clips_total = len(missing)
-    engines.require({line.voice.engine for line in missing.values()})  # before the first status line
+    synthesis.require_engines({line.voice.engine for line in missing.values()})  # before the first status line
     encode_cost = sum(ENCODE_COST.get(f, ENCODE_COST["m4b"]) for f in formats)
     state.work_total = sum(_synth_cost(line) for line in missing.values()) + \
         sum(plan.chars for plan in todo) * encode_cost

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = ["ENGINES", "Job", "Synthesizer", "clip_path", "clip_wav", "get_engine", "jobs_for", "render_all",
-           "render_job"]
+           "render_job", "require_engines"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -117,6 +117,14 @@ def clip_wav(cache_dir: Path, key: str) -> bytes:
     return buf.getvalue()
 
 
+def require_engines(names: set[str]) -> None:
+    """EngineError (one line with the install command) unless every named engine can run here.
+
+    An engine swapped in ENGINES (a test's fake) is taken as able to run.
+    """
+    require({e for e in names if e not in ENGINES or ENGINES[e] == REGISTRY[e].synthesizer})
+
+
 def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int,
                on_pcm: Callable[[str, np.ndarray], None] | None = None) -> Iterator[tuple[str, float]]:
     """Render jobs (skipping cached clips), yielding (key, seconds) as each finishes, in any order.
@@ -127,8 +135,7 @@ def render_all(jobs: Iterable[Job], cache_dir: Path, workers: int,
     pending = [j for j in _unique(jobs) if not clip_path(cache_dir, j.key).exists()]
     if not pending:
         return
-    # Before any worker starts: an engine that is not installed is one line with the install command.
-    require({e for e in {j.voice.engine for j in pending} if e not in ENGINES or ENGINES[e] == REGISTRY[e].synthesizer})
+    require_engines({j.voice.engine for j in pending})  # before any worker starts
     if workers <= 1:
         # In this process: no SIGINT change (Ctrl-C must still stop us), and never followed by a fork in the
         # same command (a pool forked after an engine started here hangs: eSpeak's threads don't survive it).

@@ -158,19 +158,17 @@ class HibariSynthesizer:
 
 
 def _to_rate(audio: Any, source: int) -> Any:
-    """hibari's 24 kHz to RATE: polyphase filtering (scipy, which the neural extra brings) where the ratio is
-    a small fraction, about twice as fast as one FFT per clip; the FFT otherwise."""
+    """hibari's 24 kHz to RATE by a polyphase filter (scipy, which the neural extra brings): about twice as
+    fast as one FFT per clip, which stays the fallback."""
     from math import gcd
 
-    from .variants import resample
-
-    g = gcd(source, RATE)
     try:
         from scipy.signal import resample_poly
     except ImportError:
+        from .variants import resample
+
         return resample(audio, source, RATE)
-    if source // g > 1000:
-        return resample(audio, source, RATE)
+    g = gcd(source, RATE)
     return resample_poly(audio, RATE // g, source // g).astype("float32")
 
 
